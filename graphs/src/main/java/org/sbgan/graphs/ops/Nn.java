@@ -1,0 +1,242 @@
+package org.sbgan.graphs.ops;
+
+import static org.sbgan.graphs.ops.Rules.grads;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.sbgan.graphs.ir.ConvSpec;
+import org.sbgan.graphs.ir.Graph;
+import org.sbgan.graphs.ir.ShapeError;
+import org.sbgan.graphs.ir.Shapes;
+import org.sbgan.graphs.ir.Tensor;
+import org.sbgan.graphs.ir.Value;
+
+/**
+ * Convolution, pooling and nearest resampling on NCHW tensors (group 1, dilation 1, floor rounding).
+ *
+ * <p>Convolution gradients use the formulations measured fastest on ONNX Runtime CPU (docs/BENCHMARKS.md):
+ * dX as a convolution of dY with the flipped, transposed kernel (stride 1) or as a ConvTranspose
+ * (stride > 1, where dilating dY would waste stride² work); dW per kernel tap, as one GEMM of dY against the
+ * strided window of X in NHWC. Every op used here has its own rule, so a gradient can be differentiated again.
+ */
+public final class Nn {
+    private Nn() {}
+
+    /** How dX of a strided convolution is formed; {@link #STRIDED_DX} is the measured default. */
+    public enum StridedDx { DILATED_CONV, CONV_TRANSPOSE }
+
+    public static volatile StridedDx STRIDED_DX = StridedDx.CONV_TRANSPOSE;
+
+    public static final Op CONV = Op.of("Conv", (in, a) -> {
+        Value x = in.get(0), w = in.get(1);
+        Rules.requireFloat(x, "input");
+        Rules.requireRank(x, 4, "input");
+        Rules.requireRank(w, 4, "weight");
+        if (x.dim(1) >= 0 && x.dim(1) != w.dim(1)) {
+            throw new ShapeError("input has " + x.dim(1) + " channels but the weight expects " + w.dim(1));
+        }
+        if (in.size() > 2 && in.get(2) != null && (in.get(2).rank() != 1 || in.get(2).dim(0) != w.dim(0))) {
+            throw new ShapeError("bias must have shape [" + w.dim(0) + "]");
+        }
+        long[] k = {w.dim(2), w.dim(3)};
+        return Rules.one(x.dtype(), new long[] {x.dim(0), w.dim(0),
+                outSize(x.dim(2), k[0], a.ints("strides")[0], a.ints("pads")[0], a.ints("pads")[2]),
+                outSize(x.dim(3), k[1], a.ints("strides")[1], a.ints("pads")[1], a.ints("pads")[3])});
+    }, (g, n, gy) -> {
+        long[] strides = n.attrs().ints("strides"), pads = n.attrs().ints("pads");
+        Value x = n.in(0), w = n.in(1), d = gy.get(0);
+        Value dx = convInputGrad(g, d, w, Rules.requireStatic(x, "Conv gradient"), strides, pads);
+        Value dw = convWeightGrad(g, x, d, new long[] {w.dim(2), w.dim(3)}, strides, pads);
+        if (n.in(2) == null) return grads(dx, dw);
+        return grads(dx, dw, g.reduceSum(d, false, 0, 2, 3));
+    });
+
+    // y = convT(x, w): dX = conv(dY, w) with the same strides and pads; dW is the conv-dW formula with the
+    // roles of x and dY swapped.
+    public static final Op CONV_TRANSPOSE = Op.of("ConvTranspose", (in, a) -> {
+        Value x = in.get(0), w = in.get(1);
+        Rules.requireRank(x, 4, "input");
+        Rules.requireRank(w, 4, "weight");
+        if (x.dim(1) >= 0 && x.dim(1) != w.dim(0)) {
+            throw new ShapeError("input has " + x.dim(1) + " channels but the weight expects " + w.dim(0));
+        }
+        long[] s = a.ints("strides"), p = a.ints("pads"), op = a.ints("output_padding", new long[] {0, 0});
+        long[] out = {x.dim(0), w.dim(1), -1, -1};
+        for (int i = 0; i < 2; i++) {
+            if (op[i] >= s[i]) throw new ShapeError("output_padding must be smaller than the stride");
+            long l = x.dim(2 + i);
+            out[2 + i] = l < 0 ? -1 : (l - 1) * s[i] + op[i] + w.dim(2 + i) - p[i] - p[i + 2];
+        }
+        return Rules.one(x.dtype(), out);
+    }, (g, n, gy) -> {
+        long[] s = n.attrs().ints("strides"), p = n.attrs().ints("pads");
+        Value x = n.in(0), w = n.in(1), d = gy.get(0);
+        Value dx = g.conv(d, w, null, new ConvSpec(s, p));
+        Value dw = convWeightGrad(g, d, x, new long[] {w.dim(2), w.dim(3)}, s, p);
+        return grads(dx, dw);
+    });
+
+    public static final Op AVERAGE_POOL = Op.of("AveragePool", Nn::poolShape, (g, n, gy) -> {
+        long[] k = n.attrs().ints("kernel_shape"), s = n.attrs().ints("strides"), p = n.attrs().ints("pads");
+        boolean includePad = n.attrs().i("count_include_pad", 0) != 0;
+        long[] xs = Rules.requireStatic(n.in(0), "AveragePool gradient");
+        Value d = gy.get(0);
+        boolean tiles = k[0] == s[0] && k[1] == s[1] && allZero(p) && xs[2] % k[0] == 0 && xs[3] % k[1] == 0;
+        if (tiles) { // non-overlapping windows: each input cell gets 1/(kh·kw) of its window's gradient
+            return grads(g.div(g.upsampleNearest(d, (int) k[0], (int) k[1]), (float) (k[0] * k[1])));
+        }
+        long ho = d.dim(2), wo = d.dim(3);
+        float[] inv = new float[(int) (ho * wo)];
+        for (int i = 0; i < ho; i++) {
+            for (int j = 0; j < wo; j++) {
+                long ch = includePad ? k[0] : overlap(i * s[0] - p[0], k[0], xs[2]);
+                long cw = includePad ? k[1] : overlap(j * s[1] - p[1], k[1], xs[3]);
+                inv[(int) (i * wo + j)] = 1f / (ch * cw);
+            }
+        }
+        Value scaled = g.mul(d, g.constant(Tensor.floats(inv, 1, 1, ho, wo)));
+        Value flat = g.reshape(scaled, xs[0] * xs[1], 1, ho, wo);
+        Value ones = g.constant(Tensor.filled(1f, 1, 1, k[0], k[1]));
+        Value dx = convInputGrad(g, flat, ones, new long[] {xs[0] * xs[1], 1, xs[2], xs[3]}, s, p);
+        return grads(g.reshape(dx, xs));
+    });
+
+    // The gradient goes to the first maximal element of each window (ties resolved in scan order).
+    public static final Op MAX_POOL = Op.of("MaxPool", Nn::poolShape, (g, n, gy) -> {
+        long[] k = n.attrs().ints("kernel_shape"), s = n.attrs().ints("strides"), p = n.attrs().ints("pads");
+        long[] xs = Rules.requireStatic(n.in(0), "MaxPool gradient");
+        Value x = n.in(0), y = n.out(0), d = gy.get(0);
+        Value xp = allZero(p) ? x : g.pad(x, new long[] {0, 0, p[0], p[1], 0, 0, p[2], p[3]}, -Float.MAX_VALUE);
+        long[] ps = xp.shape();
+        long ho = y.dim(2), wo = y.dim(3);
+        Value taken = null, sum = null;
+        for (long i = 0; i < k[0]; i++) {
+            for (long j = 0; j < k[1]; j++) {
+                Value win = g.slice(xp, new long[] {i, j}, new long[] {i + (ho - 1) * s[0] + 1, j + (wo - 1) * s[1] + 1},
+                        new long[] {2, 3}, new long[] {s[0], s[1]});
+                Value hit = g.equal(win, y);
+                if (taken != null) hit = g.and(hit, g.not(taken));
+                taken = taken == null ? hit : g.or(taken, hit);
+                Value part = Shaping.sliceGrad(g, g.where(hit, d, 0f), ps,
+                        new long[] {0, 0, i, j}, new long[] {1, 1, s[0], s[1]}, new long[] {ps[0], ps[1], ho, wo});
+                sum = sum == null ? part : g.add(sum, part);
+            }
+        }
+        if (allZero(p)) return grads(sum);
+        return grads(g.slice(sum, new long[] {p[0], p[1]}, new long[] {p[0] + xs[2], p[1] + xs[3]}, new long[] {2, 3}, new long[] {1, 1}));
+    });
+
+    // Nearest upsampling by integer factors; the gradient sums each f_h×f_w block.
+    public static final Op RESIZE_NEAREST = Op.of("Resize", (in, a) -> {
+        Value x = in.get(0);
+        float[] sc = in.get(2) == null || in.get(2).constant() == null ? null : in.get(2).constant().floats();
+        if (sc == null || sc.length != x.rank()) throw new ShapeError("Resize needs constant scales, one per axis");
+        long[] out = x.shape();
+        for (int i = 0; i < out.length; i++) {
+            if (sc[i] != Math.rint(sc[i]) || sc[i] < 1) throw new ShapeError("only integer upsampling factors are supported, got " + sc[i]);
+            out[i] = out[i] < 0 ? -1 : (long) Math.floor(out[i] * sc[i]);
+        }
+        return Rules.one(x.dtype(), out);
+    }, (g, n, gy) -> {
+        long[] xs = Rules.requireStatic(n.in(0), "Resize gradient");
+        float[] sc = n.in(2).constant().floats();
+        List<Long> split = new ArrayList<>();
+        List<Long> axes = new ArrayList<>();
+        for (int i = 0; i < xs.length; i++) {
+            split.add(xs[i]);
+            if (sc[i] != 1f) {
+                split.add((long) sc[i]);
+                axes.add((long) split.size() - 1);
+            }
+        }
+        Value blocks = g.reshape(gy.get(0), split.stream().mapToLong(Long::longValue).toArray());
+        Value dx = g.reshape(g.reduceSum(blocks, true, axes.stream().mapToLong(Long::longValue).toArray()), xs);
+        return grads(dx, null, null);
+    });
+
+    /** dX of a convolution, given dY, the weight [O, C, kh, kw] and the input shape. */
+    public static Value convInputGrad(Graph g, Value dy, Value w, long[] xShape, long[] strides, long[] pads) {
+        boolean strided = strides[0] > 1 || strides[1] > 1;
+        if (strided && STRIDED_DX == StridedDx.CONV_TRANSPOSE) {
+            long[] outPad = new long[2];
+            for (int a = 0; a < 2; a++) {
+                outPad[a] = xShape[2 + a] + pads[a] + pads[a + 2] - w.dim(2 + a) - (dy.dim(2 + a) - 1) * strides[a];
+            }
+            return g.convTranspose(dy, w, new ConvSpec(strides, pads), outPad);
+        }
+        Value wf = g.slice(g.transpose(w, 1, 0, 2, 3), new long[] {-1, -1}, new long[] {Long.MIN_VALUE, Long.MIN_VALUE},
+                new long[] {2, 3}, new long[] {-1, -1});
+        Value cur = dy;
+        long[] cp = new long[4];
+        for (int a = 0; a < 2; a++) {
+            int axis = 2 + a;
+            long s = strides[a], k = w.dim(axis), pb = pads[a], pe = pads[a + 2], lo = dy.dim(axis);
+            long rest = xShape[axis] + pb + pe - k - (lo - 1) * s; // input cells after the last window
+            long before = k - 1 - pb, after = k - 1 - pe + rest;
+            if (s > 1) {
+                cur = Shaping.dilate(g, cur, axis, s);
+                after -= s - 1;
+            }
+            long len = cur.dim(axis);
+            if (before < 0 || after < 0) {
+                long from = Math.max(0, -before), to = len - Math.max(0, -after);
+                cur = g.slice(cur, new long[] {from}, new long[] {to}, new long[] {axis}, new long[] {1});
+            }
+            cp[a] = Math.max(0, before);
+            cp[a + 2] = Math.max(0, after);
+        }
+        return g.conv(cur, wf, null, new ConvSpec(new long[] {1, 1}, cp));
+    }
+
+    /**
+     * dW[o, c, i, j] = Σ_{n,y,x} dY[n, o, y, x] · Xpad[n, c, y·sh + i, x·sw + j], one GEMM per kernel tap:
+     * [O, N·Ho·Wo] × [N·Ho·Wo, C], with X transposed once to NHWC so each tap's window is a strided slice.
+     */
+    public static Value convWeightGrad(Graph g, Value x, Value dy, long[] kernel, long[] strides, long[] pads) {
+        long[] xs = Rules.requireStatic(x, "Conv weight gradient");
+        long n = xs[0], c = xs[1], o = dy.dim(1), ho = dy.dim(2), wo = dy.dim(3);
+        Value xp = allZero(pads) ? x : g.pad(x, new long[] {0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]}, 0f);
+        Value xt = g.transpose(xp, 0, 2, 3, 1);
+        Value dyt = g.reshape(g.transpose(dy, 1, 0, 2, 3), o, n * ho * wo);
+        List<Value> taps = new ArrayList<>();
+        for (long i = 0; i < kernel[0]; i++) {
+            for (long j = 0; j < kernel[1]; j++) {
+                Value win = g.slice(xt, new long[] {i, j}, new long[] {i + (ho - 1) * strides[0] + 1, j + (wo - 1) * strides[1] + 1},
+                        new long[] {1, 2}, new long[] {strides[0], strides[1]});
+                taps.add(g.matmul(dyt, g.reshape(win, n * ho * wo, c)));
+            }
+        }
+        long kk = kernel[0] * kernel[1];
+        if (kk == 1) return g.reshape(taps.get(0), o, c, 1, 1);
+        Value stacked = g.reshape(g.concat(1, taps), o, kk, c);
+        return g.reshape(g.transpose(stacked, 0, 2, 1), o, c, kernel[0], kernel[1]);
+    }
+
+    static long outSize(long in, long k, long s, long pb, long pe) {
+        if (in < 0) return -1;
+        long span = in + pb + pe - k;
+        if (span < 0) throw new ShapeError("kernel " + k + " is larger than the padded input " + (in + pb + pe));
+        return span / s + 1;
+    }
+
+    private static List<Op.Out> poolShape(List<Value> in, org.sbgan.graphs.ir.Attrs a) {
+        Value x = in.get(0);
+        Rules.requireFloat(x, "input");
+        Rules.requireRank(x, 4, "input");
+        long[] k = a.ints("kernel_shape"), s = a.ints("strides"), p = a.ints("pads");
+        return Rules.one(x.dtype(), new long[] {x.dim(0), x.dim(1), outSize(x.dim(2), k[0], s[0], p[0], p[2]), outSize(x.dim(3), k[1], s[1], p[1], p[3])});
+    }
+
+    private static long overlap(long start, long k, long len) {
+        return Math.min(start + k, len) - Math.max(start, 0);
+    }
+
+    private static boolean allZero(long[] a) {
+        for (long v : a) if (v != 0) return false;
+        return true;
+    }
+
+    static String shapeStr(long[] s) {
+        return Shapes.str(s);
+    }
+}

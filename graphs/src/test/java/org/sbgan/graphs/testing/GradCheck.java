@@ -139,10 +139,14 @@ public final class GradCheck {
             for (int i = 0; i < n; i++) all[i] = i;
             return all;
         }
+        // Distinct random indices, always including the first and last element.
+        List<Integer> all = new ArrayList<>();
+        for (int i = 1; i < n - 1; i++) all.add(i);
+        java.util.Collections.shuffle(all, rnd);
         int[] p = new int[maxProbes];
-        for (int i = 0; i < maxProbes; i++) p[i] = rnd.nextInt(n);
         p[0] = 0;
-        p[maxProbes - 1] = n - 1;
+        p[1] = n - 1;
+        for (int i = 2; i < maxProbes; i++) p[i] = all.get(i - 2);
         return p;
     }
 

@@ -12,73 +12,30 @@ import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.sbgan.graphs.autodiff.Gradients;
-import org.sbgan.graphs.ir.ConvSpec;
 import org.sbgan.graphs.ir.Graph;
-import org.sbgan.graphs.ir.PoolSpec;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.optim.Adam;
 import org.sbgan.graphs.step.StepBuilder;
 import org.sbgan.graphs.step.StepGraph;
+import org.sbgan.trainer.demo.FitDemo;
 
 /** A small conv net trained by step graphs on ONNX Runtime CPU fits a fixed random target. */
 class StepRunnerTest {
     static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
-    static final long[] X = {4, 3, 8, 8}, Y = {4, 2, 8, 8};
-
-    /** conv → lrelu → strided conv → lrelu → upsample → conv → lrelu → conv; MSE to the target. */
-    static StepGraph fitStep(long seed, Adam.Config cfg, int width) {
-        Random r = new Random(seed);
-        StepBuilder sb = new StepBuilder("fit");
-        Graph g = sb.graph();
-        Value x = sb.batch("x", X);
-        Value target = sb.batch("target", Y);
-        Value h = layer(sb, "c1", x, 3, width, 1, r, true);
-        h = layer(sb, "c2", h, width, 2 * width, 2, r, true);
-        h = g.upsampleNearest(h, 2, 2);
-        h = layer(sb, "c3", h, 2 * width, width, 1, r, true);
-        h = g.add(h, g.avgPool(g.pad(h, new long[] {0, 0, 1, 1, 0, 0, 1, 1}, 0f), PoolSpec.of(3, 1, 0, true)));
-        Value out = layer(sb, "c4", h, width, 2, 1, r, false);
-        Value loss = g.meanAll(g.pow(g.sub(out, target), 2f));
-        List<Value> params = sb.params();
-        Adam.update(sb, "net", cfg, params, Gradients.of(loss, params));
-        sb.metric("loss", loss);
-        return sb.build("fit a fixed random target");
-    }
-
-    static Value layer(StepBuilder sb, String name, Value x, int cin, int cout, int stride, Random r, boolean act) {
-        Graph g = sb.graph();
-        try (Graph.Scope s = g.scope(name)) {
-            float std = (float) Math.sqrt(2.0 / (cin * 9));
-            float[] w = new float[cout * cin * 9];
-            for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian() * std;
-            Value wv = sb.param("weight", Tensor.floats(w, cout, cin, 3, 3));
-            Value bv = sb.param("bias", Tensor.zeros(cout));
-            Value y = g.conv(x, wv, bv, ConvSpec.of(stride, 1));
-            return act ? g.leakyRelu(y, 0.2f) : y;
-        }
-    }
-
-    static float[] randn(long seed, long[] shape) {
-        Random r = new Random(seed);
-        float[] d = new float[(int) org.sbgan.graphs.ir.Shapes.numel(shape)];
-        for (int i = 0; i < d.length; i++) d[i] = (float) r.nextGaussian();
-        return d;
-    }
 
     record Run(float first, float last, Map<String, Tensor> state) {}
 
     static Run train(long seed, int steps, int threads) throws OrtException {
-        StepGraph step = fitStep(seed, Adam.Config.adam(0.9f, 0.999f), 16);
+        StepGraph step = FitDemo.step(seed, 16, Adam.Config.adam(0.9f, 0.999f));
         try (StateStore store = new StateStore(ENV);
              OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             opts.setIntraOpNumThreads(threads);
             try (StepRunner runner = new StepRunner(ENV, step, store, opts)) {
-                runner.floatInput("x").put(randn(seed + 1, X));
-                runner.floatInput("target").put(randn(seed + 2, Y));
+                runner.floatInput("x").put(FitDemo.randn(seed + 1, FitDemo.INPUT));
+                runner.floatInput("target").put(FitDemo.randn(seed + 2, FitDemo.TARGET));
                 runner.hyper("lr.net", 3e-3f);
                 float first = Float.NaN, last = Float.NaN;
                 for (int i = 0; i < steps; i++) {
@@ -111,7 +68,7 @@ class StepRunnerTest {
     @Test
     void stepAllocatesNothingProportionalToModelSize() throws OrtException {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        StepGraph step = fitStep(3, Adam.Config.adam(0.9f, 0.999f), 64); // about 0.6 MB of parameters, 1.8 MB with Adam moments
+        StepGraph step = FitDemo.step(3, 64, Adam.Config.adam(0.9f, 0.999f)); // about 0.6 MB of parameters, 1.8 MB with Adam moments
         try (StateStore store = new StateStore(ENV); OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             try (StepRunner runner = new StepRunner(ENV, step, store, opts)) {
                 runner.hyper("lr.net", 1e-3f);

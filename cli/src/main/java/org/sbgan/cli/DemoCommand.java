@@ -1,0 +1,8 @@
+package org.sbgan.cli;
+
+import picocli.CommandLine.Command;
+
+/** Small demonstrations of the machinery underneath the SB-GAN stages. */
+@Command(name = "demo", mixinStandardHelpOptions = true, subcommands = DemoFitCommand.class,
+        description = "Demonstrations of the training machinery.")
+public final class DemoCommand {}

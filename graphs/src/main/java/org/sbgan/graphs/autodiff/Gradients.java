@@ -88,7 +88,7 @@ public final class Gradients {
                         + names(wrt) + " to " + names(outputs));
             }
             List<Value> gx;
-            try (Graph.Scope s = g.scope("grad")) {
+            try (Graph.Scope s = g.scope(n.layer().isEmpty() ? "grad" : "grad." + n.layer())) {
                 gx = n.op().gradRule().grad(g, n, gy);
             }
             for (int k = 0; k < n.inputs().size(); k++) {

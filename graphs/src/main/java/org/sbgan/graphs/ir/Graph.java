@@ -245,15 +245,20 @@ public final class Graph {
 
     /** 2-D convolution; bias may be null. Kernel size comes from the weight's shape [O, C, kh, kw]. */
     public Value conv(Value x, Value w, Value bias, ConvSpec spec) {
-        Attrs at = Attrs.of("strides", spec.strides(), "pads", spec.pads(), "kernel_shape", new long[] {w.dim(2), w.dim(3)});
+        Attrs at = Attrs.of("strides", spec.strides(), "pads", spec.pads(), "kernel_shape", kernelShape(w));
         return bias == null ? apply1(Nn.CONV, at, x, w) : apply1(Nn.CONV, at, x, w, bias);
     }
 
     /** Transposed 2-D convolution with weight [C_in, C_out, kh, kw]; outputPadding per spatial axis. */
     public Value convTranspose(Value x, Value w, ConvSpec spec, long[] outputPadding) {
         Attrs at = Attrs.of("strides", spec.strides(), "pads", spec.pads(), "output_padding", outputPadding,
-                "kernel_shape", new long[] {w.dim(2), w.dim(3)});
+                "kernel_shape", kernelShape(w));
         return apply1(Nn.CONV_TRANSPOSE, at, x, w);
+    }
+
+    // A weight that is not 4-D is left for the shape rule to report (op, shapes, layer), not failed on here.
+    private static long[] kernelShape(Value w) {
+        return w.rank() == 4 ? new long[] {w.dim(2), w.dim(3)} : new long[0];
     }
 
     public Value avgPool(Value x, PoolSpec p) {

@@ -66,14 +66,14 @@ public final class Elementwise {
             grads(g.mul(gy.get(0), g.mul(n.out(0), g.sub(1f, n.out(0))))));
 
     // y ⊙ (gy − Σ gy⊙y)
-    public static final Op SOFTMAX = Op.of("Softmax", Rules.FLOAT_SAME, (g, n, gy) -> {
+    public static final Op SOFTMAX = Op.of("Softmax", Rules.FLOAT_SAME_AXIS, (g, n, gy) -> {
         Value y = n.out(0);
         long axis = n.attrs().i("axis", -1);
         return grads(g.mul(y, g.sub(gy.get(0), g.reduceSum(g.mul(gy.get(0), y), true, axis))));
     });
 
     // gy − softmax ⊙ Σ gy
-    public static final Op LOG_SOFTMAX = Op.of("LogSoftmax", Rules.FLOAT_SAME, (g, n, gy) -> {
+    public static final Op LOG_SOFTMAX = Op.of("LogSoftmax", Rules.FLOAT_SAME_AXIS, (g, n, gy) -> {
         long axis = n.attrs().i("axis", -1);
         return grads(g.sub(gy.get(0), g.mul(g.exp(n.out(0)), g.reduceSum(gy.get(0), true, axis))));
     });

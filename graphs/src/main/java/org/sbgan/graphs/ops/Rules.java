@@ -32,6 +32,12 @@ final class Rules {
         return one(in.get(0).dtype(), in.get(0).shape());
     };
 
+    /** Float unary op along attribute {@code axis} (Softmax): a missing axis must fail here, not in ONNX Runtime. */
+    static final ShapeRule FLOAT_SAME_AXIS = (in, a) -> {
+        Shapes.normAxis((int) a.i("axis", -1), in.get(0).rank());
+        return FLOAT_SAME.infer(in, a);
+    };
+
     /** Elementwise over all inputs with numpy broadcasting; all of one float type. */
     static final ShapeRule BROADCAST = (in, a) -> {
         long[] s = in.get(0).shape();

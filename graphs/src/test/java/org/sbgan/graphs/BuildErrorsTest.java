@@ -113,6 +113,19 @@ class BuildErrorsTest {
     }
 
     @Test
+    void emptyConcatAndLowRankUpsampleAreNamedErrors() {
+        Graph g = new Graph("g");
+        Value v = g.input("v", 5);
+        String concat, up;
+        try (Graph.Scope s = g.scope("merge")) {
+            concat = buildError(g, gr -> gr.concat(0));
+            up = buildError(g, gr -> gr.upsampleNearest(v, 2, 2));
+        }
+        assertOneLineMentioning(concat, "Concat", "merge", "at least one input");
+        assertOneLineMentioning(up, "Resize", "merge", "[5]");
+    }
+
+    @Test
     void convWeightOfWrongRankIsReportedByTheOp() {
         // The builder reads the kernel size from the weight; a 3-D weight must still give the op's message.
         Graph g = new Graph("g");

@@ -142,7 +142,7 @@ public final class Graph {
         List<Out> outs;
         try {
             outs = op.shapeRule().infer(ins, attrs);
-        } catch (ShapeError | IllegalArgumentException e) {
+        } catch (ShapeError | IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new GraphBuildException(op.displayName() + where() + " with inputs " + describe(ins) + ": " + e.getMessage());
         }
         String local = op.displayName();
@@ -272,6 +272,7 @@ public final class Graph {
 
     /** Nearest-neighbour upsampling of the last two axes by integer factors. */
     public Value upsampleNearest(Value x, int fh, int fw) {
+        if (x.rank() < 2) throw new GraphBuildException("Resize" + where() + ": nearest upsampling needs rank >= 2, got " + Shapes.str(x.shape()));
         float[] scales = new float[x.rank()];
         java.util.Arrays.fill(scales, 1f);
         scales[x.rank() - 2] = fh;

@@ -113,6 +113,7 @@ public final class Shaping {
     });
 
     public static final Op CONCAT = Op.of("Concat", (in, a) -> {
+        if (in.isEmpty()) throw new ShapeError("needs at least one input");
         long[] s0 = in.get(0).shape();
         int axis = Shapes.normAxis((int) a.i("axis", 0), s0.length);
         long[] out = s0.clone();

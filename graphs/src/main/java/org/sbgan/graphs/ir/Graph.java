@@ -169,6 +169,21 @@ public final class Graph {
         return Collections.unmodifiableList(nodes);
     }
 
+    /** The nodes needed to compute {@code outputs}, in graph order. */
+    public List<Node> nodesNeededFor(java.util.Collection<Value> outputs) {
+        java.util.Set<Value> need = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        need.addAll(outputs);
+        boolean[] keep = new boolean[nodes.size()];
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            for (Value v : n.outputs()) keep[i] |= need.contains(v);
+            if (keep[i]) for (Value v : n.inputs()) if (v != null) need.add(v);
+        }
+        List<Node> live = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) if (keep[i]) live.add(nodes.get(i));
+        return live;
+    }
+
     public List<Value> inputs() {
         return Collections.unmodifiableList(inputs);
     }

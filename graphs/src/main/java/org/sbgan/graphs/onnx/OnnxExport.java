@@ -40,7 +40,7 @@ public final class OnnxExport {
     }
 
     public static OnnxMl.ModelProto model(Graph g, Map<String, Value> outputs, Map<String, Tensor> frozen) {
-        List<Node> live = liveNodes(g, outputs.values());
+        List<Node> live = g.nodesNeededFor(outputs.values());
         Map<Value, String> names = new IdentityHashMap<>();
         OnnxMl.GraphProto.Builder gb = OnnxMl.GraphProto.newBuilder().setName(g.name());
         String graphDoc = g.docs().get("");
@@ -128,27 +128,6 @@ public final class OnnxExport {
         } finally {
             Files.deleteIfExists(tmp);
         }
-    }
-
-    /** Nodes needed to compute the outputs, in graph order. */
-    static List<Node> liveNodes(Graph g, java.util.Collection<Value> outputs) {
-        Set<Value> need = Collections.newSetFromMap(new IdentityHashMap<>());
-        need.addAll(outputs);
-        List<Node> nodes = g.nodes();
-        boolean[] keep = new boolean[nodes.size()];
-        for (int i = nodes.size() - 1; i >= 0; i--) {
-            Node n = nodes.get(i);
-            for (Value v : n.outputs()) {
-                if (need.contains(v)) {
-                    keep[i] = true;
-                    break;
-                }
-            }
-            if (keep[i]) for (Value v : n.inputs()) if (v != null) need.add(v);
-        }
-        List<Node> live = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) if (keep[i]) live.add(nodes.get(i));
-        return live;
     }
 
     private static String nameOf(Value v, Map<Value, String> names) {

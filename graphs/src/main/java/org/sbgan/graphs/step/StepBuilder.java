@@ -11,6 +11,7 @@ import org.sbgan.graphs.ir.Shapes;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.onnx.OnnxExport;
+import org.sbgan.graphs.ops.Flops;
 import org.sbgan.graphs.step.StepManifest.InputEntry;
 import org.sbgan.graphs.step.StepManifest.InputRole;
 import org.sbgan.graphs.step.StepManifest.MetricEntry;
@@ -119,7 +120,7 @@ public final class StepBuilder {
         }
         List<MetricEntry> ms = new ArrayList<>();
         for (Map.Entry<String, Value> e : metrics.entrySet()) ms.add(new MetricEntry(e.getKey(), e.getValue().dtype(), e.getValue().shape()));
-        StepManifest manifest = new StepManifest(g.name(), st, in, ms, doc == null ? "" : doc);
+        StepManifest manifest = new StepManifest(g.name(), st, in, ms, Flops.of(g, outputs.values()), doc == null ? "" : doc);
         return new StepGraph(OnnxExport.model(g, outputs), manifest, Map.copyOf(initial));
     }
 }

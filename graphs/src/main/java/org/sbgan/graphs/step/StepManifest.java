@@ -7,9 +7,10 @@ import org.sbgan.graphs.ir.DType;
  * What a training-step graph reads and writes. A step is the pure function
  * {@code (state, inputs) → (state', metrics)}; the runner binds state to its store by name, feeds the
  * inputs, and writes each written state tensor's new value ({@code outputName}) into the spare buffer.
+ * {@code flops} counts one step's floating-point operations ({@link org.sbgan.graphs.ops.Flops}).
  */
 public record StepManifest(String name, List<StateEntry> state, List<InputEntry> inputs, List<MetricEntry> metrics,
-        String doc) {
+        long flops, String doc) {
 
     /** Parameters are trained; optimizer moments, counters and buffers (running stats, σ-vectors) are not. */
     public enum StateKind { PARAM, OPTIMIZER, COUNTER, BUFFER }

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.sbgan.graphs.optim.Adam;
 import org.sbgan.graphs.step.StepGraph;
 import org.sbgan.trainer.demo.FitDemo;
+import org.sbgan.trainer.step.Sessions;
 import org.sbgan.trainer.step.StateStore;
 import org.sbgan.trainer.step.StepRunner;
 import picocli.CommandLine.Command;
@@ -32,8 +33,7 @@ public final class DemoFitCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         StepGraph step = FitDemo.step(seed, 16, Adam.Config.adam(0.9f, 0.999f));
-        try (StateStore store = new StateStore(env); OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            opts.setIntraOpNumThreads(threads);
+        try (StateStore store = new StateStore(env); OrtSession.SessionOptions opts = Sessions.cpu(threads)) {
             try (StepRunner runner = new StepRunner(env, step, store, opts)) {
                 runner.floatInput("x").put(FitDemo.randn(seed + 1, FitDemo.INPUT));
                 runner.floatInput("target").put(FitDemo.randn(seed + 2, FitDemo.TARGET));
@@ -51,7 +51,7 @@ public final class DemoFitCommand implements Callable<Integer> {
                     if (i == 1 || i % 50 == 0 || i == steps) System.out.printf("step %5d  loss %.6f%n", i, loss);
                 }
                 double ms = (System.nanoTime() - t0) / 1e6 / steps;
-                System.out.printf("loss fell %.0fx in %d steps (%.2f ms/step, %d parameters tensors, %d bytes of state)%n",
+                System.out.printf("loss fell %.0fx in %d steps (%.2f ms/step; %d state tensors, %d bytes)%n",
                         first / runner.metric("loss"), steps, ms, step.manifest().state().size(), store.bytes());
             }
         }

@@ -16,8 +16,9 @@ import org.sbgan.graphs.ir.Value;
  *
  * <p>Convolution gradients use the formulations measured fastest on ONNX Runtime CPU (docs/BENCHMARKS.md):
  * dX as a convolution of dY with the flipped, transposed kernel (stride 1) or as a ConvTranspose
- * (stride > 1, where dilating dY would waste stride² work); dW per kernel tap, as one GEMM of dY against the
- * strided window of X in NHWC. Every op used here has its own rule, so a gradient can be differentiated again.
+ * (stride > 1, where dilating dY would waste stride² work); dW from the kernel-tap windows of X in NHWC, in the
+ * GEMM arrangement measured fastest for the shape ({@link #weightGradFor}). Every op used here has its own rule,
+ * so a gradient can be differentiated again.
  */
 public final class Nn {
     private Nn() {}
@@ -26,6 +27,29 @@ public final class Nn {
     public enum StridedDx { DILATED_CONV, CONV_TRANSPOSE }
 
     public static volatile StridedDx STRIDED_DX = StridedDx.CONV_TRANSPOSE;
+
+    /**
+     * How dW of a convolution is formed. All three contract dY against the kernel-tap windows of X transposed
+     * once to NHWC: TAP_GEMM as one 2-D GEMM per tap ([O, N·Ho·Wo] × [N·Ho·Wo, C]); TAP_BATCHED as one batched
+     * MatMul per tap ([N, O, Ho·Wo] × [N, Ho·Wo, C]) summed over N; IM2COL as one GEMM against all taps
+     * concatenated ([O, N·Ho·Wo] × [N·Ho·Wo, kh·kw·C]).
+     */
+    public enum WeightGrad { TAP_GEMM, TAP_BATCHED, IM2COL }
+
+    /** Forces one dW formulation for every convolution; null (the default) picks per shape: {@link #weightGradFor}. */
+    public static volatile WeightGrad WEIGHT_GRAD = null;
+
+    /**
+     * The dW formulation measured fastest for a shape on ORT CPU (docs/BENCHMARKS.md, from
+     * {@code sbgan-cli bench conv --sweep}, 3×3 kernels): stride did not matter, the per-sample output size
+     * Ho·Wo and the input channels did. Batched per-tap MatMuls from 32×32 outputs up (all benchmark cases at
+     * stride 1, 2 and (1, 2)), one im2col GEMM at 8×8 and below and for inputs of ≤ 4 channels (RGB), where
+     * per-tap products are too thin, and per-tap 2-D GEMMs in between.
+     */
+    public static WeightGrad weightGradFor(long inChannels, long outPixels) {
+        if (inChannels <= 4 || outPixels <= 64) return WeightGrad.IM2COL;
+        return outPixels >= 1024 ? WeightGrad.TAP_BATCHED : WeightGrad.TAP_GEMM;
+    }
 
     public static final Op CONV = Op.of("Conv", (in, a) -> {
         Value x = in.get(0), w = in.get(1);
@@ -189,26 +213,45 @@ public final class Nn {
     }
 
     /**
-     * dW[o, c, i, j] = Σ_{n,y,x} dY[n, o, y, x] · Xpad[n, c, y·sh + i, x·sw + j], one GEMM per kernel tap:
-     * [O, N·Ho·Wo] × [N·Ho·Wo, C], with X transposed once to NHWC so each tap's window is a strided slice.
+     * dW[o, c, i, j] = Σ_{n,y,x} dY[n, o, y, x] · Xpad[n, c, y·sh + i, x·sw + j], in the formulation
+     * {@link #WEIGHT_GRAD} forces or {@link #weightGradFor} picks; X is transposed once to NHWC so each tap's
+     * window is a strided slice.
      */
     public static Value convWeightGrad(Graph g, Value x, Value dy, long[] kernel, long[] strides, long[] pads) {
         long[] xs = Rules.requireStatic(x, "Conv weight gradient");
-        long n = xs[0], c = xs[1], o = dy.dim(1), ho = dy.dim(2), wo = dy.dim(3);
+        long n = xs[0], c = xs[1], o = dy.dim(1), ho = dy.dim(2), wo = dy.dim(3), kk = kernel[0] * kernel[1];
         Value xp = allZero(pads) ? x : g.pad(x, new long[] {0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]}, 0f);
         Value xt = g.transpose(xp, 0, 2, 3, 1);
-        Value dyt = g.reshape(g.transpose(dy, 1, 0, 2, 3), o, n * ho * wo);
-        List<Value> taps = new ArrayList<>();
+        List<Value> wins = new ArrayList<>();
         for (long i = 0; i < kernel[0]; i++) {
             for (long j = 0; j < kernel[1]; j++) {
-                Value win = g.slice(xt, new long[] {i, j}, new long[] {i + (ho - 1) * strides[0] + 1, j + (wo - 1) * strides[1] + 1},
-                        new long[] {1, 2}, new long[] {strides[0], strides[1]});
-                taps.add(g.matmul(dyt, g.reshape(win, n * ho * wo, c)));
+                wins.add(g.slice(xt, new long[] {i, j}, new long[] {i + (ho - 1) * strides[0] + 1, j + (wo - 1) * strides[1] + 1},
+                        new long[] {1, 2}, new long[] {strides[0], strides[1]}));
             }
         }
-        long kk = kernel[0] * kernel[1];
-        if (kk == 1) return g.reshape(taps.get(0), o, c, 1, 1);
-        Value stacked = g.reshape(g.concat(1, taps), o, kk, c);
+        Value tapMajor; // [O, kh·kw·C], tap (i, j) in row-major order, then c
+        WeightGrad mode = WEIGHT_GRAD != null ? WEIGHT_GRAD : weightGradFor(c, ho * wo);
+        switch (mode) {
+            case TAP_BATCHED -> {
+                Value dy3 = g.reshape(dy, n, o, ho * wo);
+                List<Value> taps = new ArrayList<>();
+                for (Value win : wins) taps.add(g.matmul(dy3, g.reshape(win, n, ho * wo, c)));
+                tapMajor = g.reduceSum(kk == 1 ? taps.get(0) : g.concat(2, taps), false, 0);
+            }
+            case IM2COL -> {
+                Value dyt = g.reshape(g.transpose(dy, 1, 0, 2, 3), o, n * ho * wo);
+                Value cols = kk == 1 ? wins.get(0) : g.concat(3, wins);
+                tapMajor = g.matmul(dyt, g.reshape(cols, n * ho * wo, kk * c));
+            }
+            default -> { // TAP_GEMM
+                Value dyt = g.reshape(g.transpose(dy, 1, 0, 2, 3), o, n * ho * wo);
+                List<Value> taps = new ArrayList<>();
+                for (Value win : wins) taps.add(g.matmul(dyt, g.reshape(win, n * ho * wo, c)));
+                tapMajor = kk == 1 ? taps.get(0) : g.concat(1, taps);
+            }
+        }
+        if (kk == 1) return g.reshape(tapMajor, o, c, 1, 1);
+        Value stacked = g.reshape(tapMajor, o, kk, c);
         return g.reshape(g.transpose(stacked, 0, 2, 1), o, c, kernel[0], kernel[1]);
     }
 

@@ -1,0 +1,19 @@
+package org.sbgan.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Parent of the benchmarks; each subcommand prints a table and, with {@code --json}, one JSON object. */
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchConvCommand.class},
+        description = "Measure the speed of graphs run by ONNX Runtime (results: docs/BENCHMARKS.md).")
+public final class BenchCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing required subcommand");
+    }
+}

@@ -1,0 +1,60 @@
+package org.sbgan.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.sbgan.trainer.bench.ConvBench;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Times a 3×3 convolution's forward and backward through the StepRunner against a plain ORT Conv session. */
+@Command(name = "conv", mixinStandardHelpOptions = true,
+        description = {"Time forward and backward (dX + dW, every gradient formulation) of a 3x3 convolution, "
+                + "N8 C64->64 64x64 at stride 1, 2 and (1,2) (more shapes with --sweep), run as step graphs by the "
+                + "StepRunner, against a plain one-node ONNX Runtime Conv session. Prints median and minimum ms and "
+                + "GFLOP/s per session; progress goes to stderr."})
+public final class BenchConvCommand implements Callable<Integer> {
+    @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--repeats", defaultValue = "30", description = "Timed runs of each session (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs of each session first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--spin", description = "Keep ONNX Runtime's intra-op thread spinning (off by default: with a pool per "
+            + "session, idle sessions' spinning threads compete with the running one).")
+    boolean spin;
+
+    @Option(names = "--global-pool", description = "Run all sessions on one ONNX Runtime thread pool for the process "
+            + "instead of one pool per session.")
+    boolean globalPool;
+
+    @Option(names = "--sweep", description = "Also time the shapes behind the per-shape dW rule of Nn: deep layers, "
+            + "rule boundaries, RGB in and out.")
+    boolean sweep;
+
+    @Option(names = "--json", description = "After the table, print the results as one JSON object.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads < 1 || repeats < 1 || warmup < 0) {
+            throw new ParameterException(spec.commandLine(), "--threads and --repeats must be at least 1, --warmup at least 0");
+        }
+        ConvBench.Options opt = new ConvBench.Options(threads, warmup, repeats, spin, globalPool);
+        List<ConvBench.Case> cases = new ArrayList<>(ConvBench.defaultCases());
+        if (sweep) cases.addAll(ConvBench.sweepCases());
+        ConvBench.Report report = ConvBench.run(opt, cases, line -> System.err.println(line));
+        System.out.print(ConvBench.table(report));
+        if (json) System.out.println(ConvBench.json(report));
+        return 0;
+    }
+}

@@ -1,0 +1,174 @@
+package org.sbgan.graphs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.sbgan.graphs.autodiff.Gradients;
+import org.sbgan.graphs.ir.ConvSpec;
+import org.sbgan.graphs.ir.Graph;
+import org.sbgan.graphs.ir.Tensor;
+import org.sbgan.graphs.ir.Value;
+import org.sbgan.graphs.onnx.OnnxExport;
+import org.sbgan.graphs.ops.Nn;
+import org.sbgan.graphs.testing.GradCheck;
+import org.sbgan.graphs.testing.Ort;
+
+/**
+ * Every convolution-gradient formulation ({@link Nn.WeightGrad} for dW, {@link Nn.StridedDx} for strided dX)
+ * against finite differences, differentiated once and twice, and all formulations against each other.
+ */
+class ConvFormulationTest {
+    /** Strides and pads [top, left, bottom, right] of the cases: stride 1, 2, per-axis (1, 2), odd padding. */
+    static final List<ConvSpec> SPECS = List.of(
+            ConvSpec.of(1, 1),
+            ConvSpec.of(2, 1),
+            ConvSpec.of(1, 2, 1),
+            new ConvSpec(new long[] {2, 1}, new long[] {0, 2, 1, 0}));
+
+    static Stream<Arguments> weightGradCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (Nn.WeightGrad m : Nn.WeightGrad.values()) for (ConvSpec s : SPECS) out.add(Arguments.of(m, s));
+        return out.stream();
+    }
+
+    static Stream<Arguments> formulations() {
+        List<Arguments> out = new ArrayList<>();
+        for (Nn.WeightGrad m : Nn.WeightGrad.values()) for (Nn.StridedDx d : Nn.StridedDx.values()) out.add(Arguments.of(m, d));
+        return out.stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("weightGradCases")
+    void convGradientMatchesFiniteDifferences(Nn.WeightGrad mode, ConvSpec spec) {
+        with(mode, Nn.STRIDED_DX, () -> GradCheck.of("conv " + mode + " " + str(spec)).probes(40)
+                .input("x", 2, 3, 7, 6).input("w", 4, 3, 3, 3).input("b", 4)
+                .check((g, p) -> g.conv(p.get(0), p.get(1), p.get(2), spec)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("weightGradCases")
+    void oneByOneAndWideKernels(Nn.WeightGrad mode, ConvSpec spec) {
+        with(mode, Nn.STRIDED_DX, () -> {
+            GradCheck.of("conv1x1 " + mode + " " + str(spec)).probes(30).input("x", 2, 3, 5, 6).input("w", 2, 3, 1, 1)
+                    .check((g, p) -> g.conv(p.get(0), p.get(1), null, spec));
+            GradCheck.of("conv2x4 " + mode + " " + str(spec)).probes(30).input("x", 1, 2, 7, 9).input("w", 3, 2, 2, 4)
+                    .check((g, p) -> g.conv(p.get(0), p.get(1), null, spec));
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("weightGradCases")
+    void convTransposeGradientMatchesFiniteDifferences(Nn.WeightGrad mode, ConvSpec spec) {
+        long[] outPad = {spec.strides()[0] - 1, 0};
+        with(mode, Nn.STRIDED_DX, () -> GradCheck.of("convT " + mode + " " + str(spec)).probes(40)
+                .input("x", 1, 3, 4, 5).input("w", 3, 2, 3, 3)
+                .check((g, p) -> g.convTranspose(p.get(0), p.get(1), spec, outPad)));
+    }
+
+    /**
+     * Σ R₁ ⊙ dD/dX + Σ R₂ ⊙ dD/dW with D = Σ R ⊙ tanh(conv(x, w)) (a Hessian-vector product), differentiated
+     * again with respect to x and w. Projecting the gradients linearly keeps the loss small, so float32
+     * rounding does not swamp the finite differences (a sum of squared gradients is in the thousands here);
+     * eps is 2e-3 because at the default 1e-2 the truncation error (eps²·f‴/6) of a few probes exceeds the
+     * tolerance — identically for every formulation.
+     */
+    @ParameterizedTest
+    @MethodSource("formulations")
+    void secondOrderThroughBothGradients(Nn.WeightGrad mode, Nn.StridedDx dx) {
+        for (ConvSpec spec : List.of(ConvSpec.of(1, 1), ConvSpec.of(2, 1), ConvSpec.of(1, 2, 1))) {
+            Random r = new Random(17);
+            with(mode, dx, () -> GradCheck.of("conv2nd " + mode + " " + dx + " " + str(spec)).scalarLoss().eps(2e-3).tolerance(3e-3, 3e-2).probes(40)
+                    .input("x", GradCheck.randn(r, 2, 2, 6, 7)).input("w", scaled(r, 0.4, 3, 2, 3, 3))
+                    .check((g, p) -> {
+                        Value y = g.tanh(g.conv(p.get(0), p.get(1), null, spec));
+                        Value d = g.sumAll(g.mul(y, g.constant(GradCheck.randn(r, y.shape()))));
+                        List<Value> gr = Gradients.of(d, p);
+                        Value px = g.sumAll(g.mul(gr.get(0), g.constant(GradCheck.randn(r, gr.get(0).shape()))));
+                        return g.add(px, g.sumAll(g.mul(gr.get(1), g.constant(GradCheck.randn(r, gr.get(1).shape())))));
+                    }));
+        }
+    }
+
+    /** All formulations compute the same dX and dW (up to float rounding) on a larger, batched case. */
+    @Test
+    void formulationsAgree() {
+        for (ConvSpec spec : SPECS) {
+            Random r = new Random(3);
+            Tensor x = GradCheck.randn(r, 3, 8, 11, 10), w = GradCheck.randn(r, 5, 8, 3, 3);
+            Map<String, float[]> ref = null;
+            for (Nn.WeightGrad m : Nn.WeightGrad.values()) {
+                for (Nn.StridedDx d : Nn.StridedDx.values()) {
+                    Map<String, float[]> got = new LinkedHashMap<>();
+                    with(m, d, () -> {
+                        Graph g = new Graph("agree");
+                        Value xi = g.input("x", x.shape), wi = g.input("w", w.shape);
+                        Value y = g.conv(xi, wi, null, spec);
+                        Value dy = g.constant("dy", GradCheck.randn(new Random(5), y.shape()));
+                        List<Value> gr = Gradients.vjp(List.of(y), List.of(dy), List.of(xi, wi));
+                        try (Ort ort = new Ort(OnnxExport.model(g, Map.of("dx", gr.get(0), "dw", gr.get(1))))) {
+                            Map<String, Tensor> res = ort.run(Map.of("x", x, "w", w));
+                            got.put("dx", res.get("dx").floats());
+                            got.put("dw", res.get("dw").floats());
+                        } catch (ai.onnxruntime.OrtException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                    if (ref == null) {
+                        ref = got;
+                        continue;
+                    }
+                    for (String k : ref.keySet()) {
+                        float[] a = ref.get(k), b = got.get(k);
+                        assertEquals(a.length, b.length);
+                        for (int i = 0; i < a.length; i++) {
+                            assertEquals(a[i], b[i], 1e-4 * (1 + Math.abs(a[i])), k + "[" + i + "] with " + m + ", " + d + ", " + str(spec));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Nn's per-shape dW rule gives the formulations measured fastest (docs/BENCHMARKS.md). */
+    @Test
+    void defaultRuleFollowsTheMeasurements() {
+        assertEquals(Nn.WeightGrad.TAP_BATCHED, Nn.weightGradFor(64, 64 * 64), "N8 C64 64x64, stride 1");
+        assertEquals(Nn.WeightGrad.TAP_BATCHED, Nn.weightGradFor(64, 32 * 32), "stride 2");
+        assertEquals(Nn.WeightGrad.TAP_BATCHED, Nn.weightGradFor(64, 64 * 32), "stride (1, 2)");
+        assertEquals(Nn.WeightGrad.TAP_GEMM, Nn.weightGradFor(256, 16 * 16), "C256 16x16");
+        assertEquals(Nn.WeightGrad.IM2COL, Nn.weightGradFor(256, 8 * 8), "C256 8x8");
+        assertEquals(Nn.WeightGrad.IM2COL, Nn.weightGradFor(3, 64 * 64), "RGB input");
+    }
+
+    private static void with(Nn.WeightGrad mode, Nn.StridedDx dx, Runnable body) {
+        Nn.WeightGrad savedW = Nn.WEIGHT_GRAD;
+        Nn.StridedDx savedX = Nn.STRIDED_DX;
+        Nn.WEIGHT_GRAD = mode;
+        Nn.STRIDED_DX = dx;
+        try {
+            body.run();
+        } finally {
+            Nn.WEIGHT_GRAD = savedW;
+            Nn.STRIDED_DX = savedX;
+        }
+    }
+
+    private static String str(ConvSpec s) {
+        return "s" + java.util.Arrays.toString(s.strides()) + " p" + java.util.Arrays.toString(s.pads());
+    }
+
+    private static Tensor scaled(Random r, double scale, long... shape) {
+        float[] d = GradCheck.randn(r, shape).floats();
+        for (int i = 0; i < d.length; i++) d[i] *= (float) scale;
+        return Tensor.floats(d, shape);
+    }
+}

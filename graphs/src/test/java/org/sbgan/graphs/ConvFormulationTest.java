@@ -23,7 +23,8 @@ import org.sbgan.graphs.testing.GradCheck;
 import org.sbgan.graphs.testing.Ort;
 
 /**
- * Every convolution-gradient formulation ({@link Nn.WeightGrad} for dW, {@link Nn.StridedDx} for strided dX)
+ * Every convolution-gradient formulation ({@link Nn.WeightGrad} for dW, {@link Nn.StridedDx} for strided dX,
+ * {@link Nn.Stride1Dx} for stride-1 dX)
  * against finite differences, differentiated once and twice, and all formulations against each other.
  */
 class ConvFormulationTest {
@@ -98,6 +99,46 @@ class ConvFormulationTest {
         }
     }
 
+    /** Both stride-1 dX formulations, including pads larger than kernel − 1 (the gradient then crops dY). */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Nn.Stride1Dx.class)
+    void stride1InputGradientEachFormulation(Nn.Stride1Dx dx) {
+        List<ConvSpec> specs = List.of(ConvSpec.of(1, 1), ConvSpec.of(1, 0), new ConvSpec(new long[] {1, 1}, new long[] {3, 0, 1, 2}));
+        for (ConvSpec spec : specs) {
+            Random r = new Random(29);
+            withStride1(dx, () -> GradCheck.of("conv s1 " + dx + " " + str(spec)).probes(40)
+                    .input("x", GradCheck.randn(r, 2, 5, 9, 8)).input("w", GradCheck.randn(r, 3, 5, 3, 3))
+                    .check((g, p) -> g.conv(p.get(0), p.get(1), null, spec)));
+            withStride1(dx, () -> GradCheck.of("conv s1 2nd " + dx + " " + str(spec)).scalarLoss().eps(2e-3).tolerance(3e-3, 3e-2).probes(40)
+                    .input("x", GradCheck.randn(r, 2, 5, 9, 8)).input("w", scaled(r, 0.3, 3, 5, 3, 3))
+                    .check((g, p) -> {
+                        Value y = g.tanh(g.conv(p.get(0), p.get(1), null, spec));
+                        Value gx = Gradients.of(g.sumAll(g.mul(y, g.constant(GradCheck.randn(r, y.shape())))), p.get(0));
+                        return g.sumAll(g.mul(gx, g.constant(GradCheck.randn(r, gx.shape()))));
+                    }));
+        }
+    }
+
+    @Test
+    void stride1RuleFollowsTheMeasurements() {
+        assertEquals(Nn.Stride1Dx.FLIPPED_CONV, Nn.stride1DxFor(64, 64 * 64), "C64 64x64");
+        assertEquals(Nn.Stride1Dx.FLIPPED_CONV, Nn.stride1DxFor(256, 16 * 16), "C256 16x16");
+        assertEquals(Nn.Stride1Dx.CONV_TRANSPOSE, Nn.stride1DxFor(256, 8 * 8), "C256 8x8");
+        assertEquals(Nn.Stride1Dx.CONV_TRANSPOSE, Nn.stride1DxFor(512, 4 * 4), "C512 4x4");
+        assertEquals(Nn.Stride1Dx.CONV_TRANSPOSE, Nn.stride1DxFor(3, 64 * 64), "RGB input");
+        assertEquals(Nn.Stride1Dx.FLIPPED_CONV, Nn.stride1DxFor(64, 64 * 64), "RGB output: dX has 64 channels");
+    }
+
+    private static void withStride1(Nn.Stride1Dx dx, Runnable body) {
+        Nn.Stride1Dx saved = Nn.STRIDE1_DX;
+        Nn.STRIDE1_DX = dx;
+        try {
+            body.run();
+        } finally {
+            Nn.STRIDE1_DX = saved;
+        }
+    }
+
     /** All formulations compute the same dX and dW (up to float rounding) on a larger, batched case. */
     @Test
     void formulationsAgree() {
@@ -106,9 +147,9 @@ class ConvFormulationTest {
             Tensor x = GradCheck.randn(r, 3, 8, 11, 10), w = GradCheck.randn(r, 5, 8, 3, 3);
             Map<String, float[]> ref = null;
             for (Nn.WeightGrad m : Nn.WeightGrad.values()) {
-                for (Nn.StridedDx d : Nn.StridedDx.values()) {
+                for (Nn.StridedDx d : Nn.StridedDx.values()) for (Nn.Stride1Dx d1 : Nn.Stride1Dx.values()) {
                     Map<String, float[]> got = new LinkedHashMap<>();
-                    with(m, d, () -> {
+                    with(m, d, () -> withStride1(d1, () -> {
                         Graph g = new Graph("agree");
                         Value xi = g.input("x", x.shape), wi = g.input("w", w.shape);
                         Value y = g.conv(xi, wi, null, spec);
@@ -121,7 +162,7 @@ class ConvFormulationTest {
                         } catch (ai.onnxruntime.OrtException e) {
                             throw new IllegalStateException(e);
                         }
-                    });
+                    }));
                     if (ref == null) {
                         ref = got;
                         continue;
@@ -130,7 +171,7 @@ class ConvFormulationTest {
                         float[] a = ref.get(k), b = got.get(k);
                         assertEquals(a.length, b.length);
                         for (int i = 0; i < a.length; i++) {
-                            assertEquals(a[i], b[i], 1e-4 * (1 + Math.abs(a[i])), k + "[" + i + "] with " + m + ", " + d + ", " + str(spec));
+                            assertEquals(a[i], b[i], 1e-4 * (1 + Math.abs(a[i])), k + "[" + i + "] with " + m + ", " + d + ", " + d1 + ", " + str(spec));
                         }
                     }
                 }

@@ -15,8 +15,8 @@ import org.sbgan.graphs.ir.Value;
  * Convolution, pooling and nearest resampling on NCHW tensors (group 1, dilation 1, floor rounding).
  *
  * <p>Convolution gradients use the formulations measured fastest on ONNX Runtime CPU (docs/BENCHMARKS.md):
- * dX as a convolution of dY with the flipped, transposed kernel (stride 1) or as a ConvTranspose
- * (stride > 1, where dilating dY would waste stride² work); dW from the kernel-tap windows of X in NHWC, in the
+ * dX as a convolution of dY with the flipped, transposed kernel (stride 1, {@link #stride1DxFor}) or as a
+ * ConvTranspose (stride > 1, where dilating dY would waste stride² work); dW from the kernel-tap windows of X in NHWC, in the
  * GEMM arrangement measured fastest for the shape ({@link #weightGradFor}). Every op used here has its own rule,
  * so a gradient can be differentiated again.
  */
@@ -27,6 +27,21 @@ public final class Nn {
     public enum StridedDx { DILATED_CONV, CONV_TRANSPOSE }
 
     public static volatile StridedDx STRIDED_DX = StridedDx.CONV_TRANSPOSE;
+
+    /** How dX of a stride-1 convolution is formed: conv(dY, flip(Wᵀ)) or ConvTranspose(dY, W). */
+    public enum Stride1Dx { FLIPPED_CONV, CONV_TRANSPOSE }
+
+    /** Forces one stride-1 dX formulation; null (the default) picks per shape: {@link #stride1DxFor}. */
+    public static volatile Stride1Dx STRIDE1_DX = null;
+
+    /**
+     * The stride-1 dX formulation measured fastest (docs/BENCHMARKS.md, {@code bench conv --sweep}): the
+     * flipped conv wherever there is enough work per sample (up to 12× faster), ConvTranspose on small
+     * outputs (Ho·Wo ≤ 64) and thin inputs (C ≤ 4), the same boundary as the dW rule's im2col case.
+     */
+    public static Stride1Dx stride1DxFor(long inChannels, long outPixels) {
+        return inChannels <= 4 || outPixels <= 64 ? Stride1Dx.CONV_TRANSPOSE : Stride1Dx.FLIPPED_CONV;
+    }
 
     /**
      * How dW of a convolution is formed. All three contract dY against the kernel-tap windows of X transposed
@@ -181,7 +196,9 @@ public final class Nn {
     /** dX of a convolution, given dY, the weight [O, C, kh, kw] and the input shape. */
     public static Value convInputGrad(Graph g, Value dy, Value w, long[] xShape, long[] strides, long[] pads) {
         boolean strided = strides[0] > 1 || strides[1] > 1;
-        if (strided && STRIDED_DX == StridedDx.CONV_TRANSPOSE) {
+        boolean transpose = strided ? STRIDED_DX == StridedDx.CONV_TRANSPOSE
+                : (STRIDE1_DX != null ? STRIDE1_DX : stride1DxFor(w.dim(1), dy.dim(2) * dy.dim(3))) == Stride1Dx.CONV_TRANSPOSE;
+        if (transpose) {
             long[] outPad = new long[2];
             for (int a = 0; a < 2; a++) {
                 outPad[a] = xShape[2 + a] + pads[a] + pads[a + 2] - w.dim(2 + a) - (dy.dim(2 + a) - 1) * strides[a];

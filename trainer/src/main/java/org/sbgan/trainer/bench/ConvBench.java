@@ -16,6 +16,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -186,6 +189,7 @@ public final class ConvBench {
         float[] dy = randn(rnd, c.y(), 1f);
         List<AutoCloseable> open = new ArrayList<>();
         Nn.StridedDx savedDx = Nn.STRIDED_DX;
+        Nn.Stride1Dx savedDx1 = Nn.STRIDE1_DX;
         Nn.WeightGrad savedDw = Nn.WEIGHT_GRAD;
         try (OrtSession.SessionOptions so = sessionOptions(opt); StateStore store = new StateStore(env)) {
             store.put("w", Tensor.floats(w, c.weight()));
@@ -208,7 +212,7 @@ public final class ConvBench {
             progress.accept("  backward: building " + (dxForms.size() * (1 + Nn.WeightGrad.values().length) + Nn.WeightGrad.values().length) + " step graphs");
             for (String d : dxForms) {
                 runners.add(runner(env, backwardStep(c, w, d, savedDw, true, false), store, so, open, x, dy));
-                labels.add(new Timing("dX", d + (d.equals(Nn.StridedDx.CONV_TRANSPOSE.name()) && !c.strided() ? " (direct)" : ""), 0, 0, c.forwardFlops()));
+                labels.add(new Timing("dX", d, 0, 0, c.forwardFlops()));
             }
             for (Nn.WeightGrad m : Nn.WeightGrad.values()) {
                 runners.add(runner(env, backwardStep(c, w, dxForms.get(0), m, false, true), store, so, open, x, dy));
@@ -233,9 +237,10 @@ public final class ConvBench {
             }
             return new CaseResult(c, timing("forward", "StepRunner", ft[0], c.forwardFlops()),
                     timing("forward", "plain ORT Conv session", ft[1], c.forwardFlops()), dxT, dwT, bwT,
-                    c.strided() ? savedDx.name() : CONV_FLIPPED, defaultWeightGrad(savedDw, c).name(), diff);
+                    c.strided() ? savedDx.name() : defaultStride1Dx(savedDx1, c), defaultWeightGrad(savedDw, c).name(), diff);
         } finally {
             Nn.STRIDED_DX = savedDx;
+            Nn.STRIDE1_DX = savedDx1;
             Nn.WEIGHT_GRAD = savedDw;
             for (int i = open.size() - 1; i >= 0; i--) {
                 try {
@@ -252,7 +257,13 @@ public final class ConvBench {
         return forced != null ? forced : Nn.weightGradFor(c.c(), c.ho() * c.wo());
     }
 
-    /** dX of a stride-1 convolution in Nn: a convolution of dY with the flipped, transposed kernel. */
+    /** The stride-1 dX formulation Nn uses for the case: the forced one, else its per-shape rule. */
+    static String defaultStride1Dx(Nn.Stride1Dx forced, Case c) {
+        Nn.Stride1Dx d = forced != null ? forced : Nn.stride1DxFor(c.c(), c.ho() * c.wo());
+        return d == Nn.Stride1Dx.FLIPPED_CONV ? CONV_FLIPPED : d.name();
+    }
+
+    /** dX of a stride-1 convolution as a convolution of dY with the flipped, transposed kernel. */
     static final String CONV_FLIPPED = "CONV_FLIPPED";
 
     static String combo(String dx, Nn.WeightGrad dw) {
@@ -310,8 +321,7 @@ public final class ConvBench {
 
     /**
      * dX and/or dW of y = conv(x, W) for a given dY, through {@link Gradients#vjp} with Nn's selectors set to
-     * the formulation (the forward itself is not exported: nothing needs it). dX by ConvTranspose at stride 1
-     * is not an Nn formulation; it is built directly, as Nn builds it for strided convolutions.
+     * the formulation (the forward itself is not exported: nothing needs it).
      */
     static StepGraph backwardStep(Case c, float[] w, String dxForm, Nn.WeightGrad dwForm, boolean dx, boolean dw) {
         StepBuilder sb = new StepBuilder("conv_backward_" + c.name());
@@ -320,15 +330,15 @@ public final class ConvBench {
         Value wv = sb.param("w", Tensor.floats(w, c.weight()));
         Value dy = sb.batch("dy", c.y());
         Value y = g.conv(x, wv, null, c.spec());
-        boolean directTranspose = !c.strided() && dxForm.equals(Nn.StridedDx.CONV_TRANSPOSE.name());
         if (c.strided()) Nn.STRIDED_DX = Nn.StridedDx.valueOf(dxForm);
+        else Nn.STRIDE1_DX = dxForm.equals(CONV_FLIPPED) ? Nn.Stride1Dx.FLIPPED_CONV : Nn.Stride1Dx.CONV_TRANSPOSE;
         Nn.WEIGHT_GRAD = dwForm;
         List<Value> wrt = new ArrayList<>();
-        if (dx && !directTranspose) wrt.add(x);
+        if (dx) wrt.add(x);
         if (dw) wrt.add(wv);
         List<Value> grads = wrt.isEmpty() ? List.of() : Gradients.vjp(List.of(y), List.of(dy), wrt);
         int i = 0;
-        if (dx) sb.metric("dx", directTranspose ? g.convTranspose(dy, wv, c.spec(), new long[] {0, 0}) : grads.get(i++));
+        if (dx) sb.metric("dx", grads.get(i++));
         if (dw) sb.metric("dw", grads.get(i));
         return sb.build("backward of " + c.describe() + ": dX " + (dx ? dxForm : "-") + ", dW " + (dw ? dwForm : "-"));
     }
@@ -486,52 +496,38 @@ public final class ConvBench {
 
     /** The report as one JSON object. */
     public static String json(Report rep) {
-        StringBuilder sb = new StringBuilder();
         Options o = rep.options();
-        sb.append("{\"ort\":").append(str(rep.ortVersion())).append(",\"cpu\":").append(str(rep.cpu())).append(",\"cores\":").append(rep.cores())
-                .append(",\"threads\":").append(o.threads()).append(",\"warmup\":").append(o.warmup()).append(",\"repeats\":").append(o.repeats())
-                .append(",\"spinning\":").append(o.spinning()).append(",\"globalPool\":").append(o.globalPool()).append(",\"cases\":[");
-        for (int i = 0; i < rep.cases().size(); i++) {
-            CaseResult r = rep.cases().get(i);
+        ObjectNode root = JSON.createObjectNode().put("ort", rep.ortVersion()).put("cpu", rep.cpu()).put("cores", rep.cores())
+                .put("threads", o.threads()).put("warmup", o.warmup()).put("repeats", o.repeats())
+                .put("spinning", o.spinning()).put("globalPool", o.globalPool());
+        ArrayNode cases = root.putArray("cases");
+        for (CaseResult r : rep.cases()) {
             Case c = r.shape();
-            if (i > 0) sb.append(',');
-            sb.append("{\"name\":").append(str(c.name())).append(",\"shape\":").append(str(c.describe()))
-                    .append(",\"forwardGflop\":").append(num(c.forwardFlops() / 1e9))
-                    .append(",\"forward\":{\"stepRunner\":").append(timingJson(r.forwardStep())).append(",\"plain\":").append(timingJson(r.forwardPlain()))
-                    .append(",\"ratio\":").append(num(r.forwardRatio())).append('}')
-                    .append(",\"dx\":").append(timingsJson(r.dx())).append(",\"dw\":").append(timingsJson(r.dw()))
-                    .append(",\"backward\":").append(timingsJson(r.backward()))
-                    .append(",\"default\":{\"dx\":").append(str(r.defaultDx())).append(",\"dw\":").append(str(r.defaultDw()))
-                    .append(",\"backward\":").append(timingJson(r.defaultBackwardTiming())).append('}')
-                    .append(",\"fastest\":{\"dx\":").append(str(r.fastest(r.dx()).formulation())).append(",\"dw\":").append(str(r.fastest(r.dw()).formulation()))
-                    .append(",\"backward\":").append(str(r.fastest(r.backward()).formulation())).append('}')
-                    .append(",\"maxRelDiff\":").append(num(r.maxRelDiff())).append('}');
+            ObjectNode n = cases.addObject().put("name", c.name()).put("shape", c.describe()).put("forwardGflop", c.forwardFlops() / 1e9);
+            n.putObject("forward").<ObjectNode>set("stepRunner", timing(r.forwardStep()))
+                    .<ObjectNode>set("plain", timing(r.forwardPlain())).put("ratio", r.forwardRatio());
+            n.set("dx", timings(r.dx()));
+            n.set("dw", timings(r.dw()));
+            n.set("backward", timings(r.backward()));
+            n.putObject("default").put("dx", r.defaultDx()).put("dw", r.defaultDw())
+                    .set("backward", timing(r.defaultBackwardTiming()));
+            n.putObject("fastest").put("dx", r.fastest(r.dx()).formulation()).put("dw", r.fastest(r.dw()).formulation())
+                    .put("backward", r.fastest(r.backward()).formulation());
+            n.put("maxRelDiff", r.maxRelDiff());
         }
-        return sb.append("]}").toString();
+        return root.toString();
     }
 
-    private static String timingsJson(List<Timing> ts) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < ts.size(); i++) sb.append(i > 0 ? "," : "").append(timingJson(ts.get(i)));
-        return sb.append(']').toString();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static ArrayNode timings(List<Timing> ts) {
+        ArrayNode a = JSON.createArrayNode();
+        for (Timing t : ts) a.add(timing(t));
+        return a;
     }
 
-    private static String timingJson(Timing t) {
-        return "{\"formulation\":" + str(t.formulation()) + ",\"medianMs\":" + num(t.medianMs()) + ",\"minMs\":" + num(t.minMs())
-                + ",\"gflops\":" + num(t.gflops()) + "}";
-    }
-
-    private static String num(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4g", v) : "null";
-    }
-
-    private static String str(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
-            if (ch == '"' || ch == '\\') sb.append('\\').append(ch);
-            else if (ch < 0x20) sb.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-            else sb.append(ch);
-        }
-        return sb.append('"').toString();
+    private static ObjectNode timing(Timing t) {
+        return JSON.createObjectNode().put("formulation", t.formulation()).put("medianMs", t.medianMs())
+                .put("minMs", t.minMs()).put("gflops", t.gflops());
     }
 }

@@ -18,6 +18,7 @@ import org.sbgan.graphs.ir.Graph;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.onnx.OnnxExport;
+import org.sbgan.graphs.ops.ConvGradients;
 import org.sbgan.graphs.ops.Nn;
 import org.sbgan.graphs.testing.GradCheck;
 import org.sbgan.graphs.testing.Ort;
@@ -50,29 +51,28 @@ class ConvFormulationTest {
     @ParameterizedTest
     @MethodSource("weightGradCases")
     void convGradientMatchesFiniteDifferences(Nn.WeightGrad mode, ConvSpec spec) {
-        with(mode, Nn.STRIDED_DX, () -> GradCheck.of("conv " + mode + " " + str(spec)).probes(40)
+        GradCheck.of("conv " + mode + " " + str(spec)).probes(40)
                 .input("x", 2, 3, 7, 6).input("w", 4, 3, 3, 3).input("b", 4)
-                .check((g, p) -> g.conv(p.get(0), p.get(1), p.get(2), spec)));
+                .check(under(ConvGradients.MEASURED.withWeightGrad(mode), (g, p) -> g.conv(p.get(0), p.get(1), p.get(2), spec)));
     }
 
     @ParameterizedTest
     @MethodSource("weightGradCases")
     void oneByOneAndWideKernels(Nn.WeightGrad mode, ConvSpec spec) {
-        with(mode, Nn.STRIDED_DX, () -> {
-            GradCheck.of("conv1x1 " + mode + " " + str(spec)).probes(30).input("x", 2, 3, 5, 6).input("w", 2, 3, 1, 1)
-                    .check((g, p) -> g.conv(p.get(0), p.get(1), null, spec));
-            GradCheck.of("conv2x4 " + mode + " " + str(spec)).probes(30).input("x", 1, 2, 7, 9).input("w", 3, 2, 2, 4)
-                    .check((g, p) -> g.conv(p.get(0), p.get(1), null, spec));
-        });
+        ConvGradients policy = ConvGradients.MEASURED.withWeightGrad(mode);
+        GradCheck.of("conv1x1 " + mode + " " + str(spec)).probes(30).input("x", 2, 3, 5, 6).input("w", 2, 3, 1, 1)
+                .check(under(policy, (g, p) -> g.conv(p.get(0), p.get(1), null, spec)));
+        GradCheck.of("conv2x4 " + mode + " " + str(spec)).probes(30).input("x", 1, 2, 7, 9).input("w", 3, 2, 2, 4)
+                .check(under(policy, (g, p) -> g.conv(p.get(0), p.get(1), null, spec)));
     }
 
     @ParameterizedTest
     @MethodSource("weightGradCases")
     void convTransposeGradientMatchesFiniteDifferences(Nn.WeightGrad mode, ConvSpec spec) {
         long[] outPad = {spec.strides()[0] - 1, 0};
-        with(mode, Nn.STRIDED_DX, () -> GradCheck.of("convT " + mode + " " + str(spec)).probes(40)
+        GradCheck.of("convT " + mode + " " + str(spec)).probes(40)
                 .input("x", 1, 3, 4, 5).input("w", 3, 2, 3, 3)
-                .check((g, p) -> g.convTranspose(p.get(0), p.get(1), spec, outPad)));
+                .check(under(ConvGradients.MEASURED.withWeightGrad(mode), (g, p) -> g.convTranspose(p.get(0), p.get(1), spec, outPad)));
     }
 
     /**
@@ -87,9 +87,9 @@ class ConvFormulationTest {
     void secondOrderThroughBothGradients(Nn.WeightGrad mode, Nn.StridedDx dx) {
         for (ConvSpec spec : List.of(ConvSpec.of(1, 1), ConvSpec.of(2, 1), ConvSpec.of(1, 2, 1))) {
             Random r = new Random(17);
-            with(mode, dx, () -> GradCheck.of("conv2nd " + mode + " " + dx + " " + str(spec)).scalarLoss().eps(2e-3).tolerance(3e-3, 3e-2).probes(40)
+            GradCheck.of("conv2nd " + mode + " " + dx + " " + str(spec)).scalarLoss().eps(2e-3).tolerance(3e-3, 3e-2).probes(40)
                     .input("x", GradCheck.randn(r, 2, 2, 6, 7)).input("w", scaled(r, 0.4, 3, 2, 3, 3))
-                    .check((g, p) -> {
+                    .check(under(new ConvGradients(dx, null, mode), (g, p) -> {
                         Value y = g.tanh(g.conv(p.get(0), p.get(1), null, spec));
                         Value d = g.sumAll(g.mul(y, g.constant(GradCheck.randn(r, y.shape()))));
                         List<Value> gr = Gradients.of(d, p);
@@ -106,12 +106,13 @@ class ConvFormulationTest {
         List<ConvSpec> specs = List.of(ConvSpec.of(1, 1), ConvSpec.of(1, 0), new ConvSpec(new long[] {1, 1}, new long[] {3, 0, 1, 2}));
         for (ConvSpec spec : specs) {
             Random r = new Random(29);
-            withStride1(dx, () -> GradCheck.of("conv s1 " + dx + " " + str(spec)).probes(40)
+            ConvGradients policy = ConvGradients.MEASURED.withStride1Dx(dx);
+            GradCheck.of("conv s1 " + dx + " " + str(spec)).probes(40)
                     .input("x", GradCheck.randn(r, 2, 5, 9, 8)).input("w", GradCheck.randn(r, 3, 5, 3, 3))
-                    .check((g, p) -> g.conv(p.get(0), p.get(1), null, spec)));
-            withStride1(dx, () -> GradCheck.of("conv s1 2nd " + dx + " " + str(spec)).scalarLoss().eps(2e-3).tolerance(3e-3, 3e-2).probes(40)
+                    .check(under(policy, (g, p) -> g.conv(p.get(0), p.get(1), null, spec)));
+            GradCheck.of("conv s1 2nd " + dx + " " + str(spec)).scalarLoss().eps(2e-3).tolerance(3e-3, 3e-2).probes(40)
                     .input("x", GradCheck.randn(r, 2, 5, 9, 8)).input("w", scaled(r, 0.3, 3, 5, 3, 3))
-                    .check((g, p) -> {
+                    .check(under(policy, (g, p) -> {
                         Value y = g.tanh(g.conv(p.get(0), p.get(1), null, spec));
                         Value gx = Gradients.of(g.sumAll(g.mul(y, g.constant(GradCheck.randn(r, y.shape())))), p.get(0));
                         return g.sumAll(g.mul(gx, g.constant(GradCheck.randn(r, gx.shape()))));
@@ -129,16 +130,6 @@ class ConvFormulationTest {
         assertEquals(Nn.Stride1Dx.FLIPPED_CONV, Nn.stride1DxFor(64, 64 * 64), "RGB output: dX has 64 channels");
     }
 
-    private static void withStride1(Nn.Stride1Dx dx, Runnable body) {
-        Nn.Stride1Dx saved = Nn.STRIDE1_DX;
-        Nn.STRIDE1_DX = dx;
-        try {
-            body.run();
-        } finally {
-            Nn.STRIDE1_DX = saved;
-        }
-    }
-
     /** All formulations compute the same dX and dW (up to float rounding) on a larger, batched case. */
     @Test
     void formulationsAgree() {
@@ -148,21 +139,7 @@ class ConvFormulationTest {
             Map<String, float[]> ref = null;
             for (Nn.WeightGrad m : Nn.WeightGrad.values()) {
                 for (Nn.StridedDx d : Nn.StridedDx.values()) for (Nn.Stride1Dx d1 : Nn.Stride1Dx.values()) {
-                    Map<String, float[]> got = new LinkedHashMap<>();
-                    with(m, d, () -> withStride1(d1, () -> {
-                        Graph g = new Graph("agree");
-                        Value xi = g.input("x", x.shape), wi = g.input("w", w.shape);
-                        Value y = g.conv(xi, wi, null, spec);
-                        Value dy = g.constant("dy", GradCheck.randn(new Random(5), y.shape()));
-                        List<Value> gr = Gradients.vjp(List.of(y), List.of(dy), List.of(xi, wi));
-                        try (Ort ort = new Ort(OnnxExport.model(g, Map.of("dx", gr.get(0), "dw", gr.get(1))))) {
-                            Map<String, Tensor> res = ort.run(Map.of("x", x, "w", w));
-                            got.put("dx", res.get("dx").floats());
-                            got.put("dw", res.get("dw").floats());
-                        } catch (ai.onnxruntime.OrtException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }));
+                    Map<String, float[]> got = gradients(new ConvGradients(d, d1, m), spec, x, w);
                     if (ref == null) {
                         ref = got;
                         continue;
@@ -190,17 +167,27 @@ class ConvFormulationTest {
         assertEquals(Nn.WeightGrad.IM2COL, Nn.weightGradFor(3, 64 * 64), "RGB input");
     }
 
-    private static void with(Nn.WeightGrad mode, Nn.StridedDx dx, Runnable body) {
-        Nn.WeightGrad savedW = Nn.WEIGHT_GRAD;
-        Nn.StridedDx savedX = Nn.STRIDED_DX;
-        Nn.WEIGHT_GRAD = mode;
-        Nn.STRIDED_DX = dx;
-        try {
-            body.run();
-        } finally {
-            Nn.WEIGHT_GRAD = savedW;
-            Nn.STRIDED_DX = savedX;
+    /** dX and dW of conv(x, w) for a fixed dY, with convolution gradients formed as {@code policy} says. */
+    private static Map<String, float[]> gradients(ConvGradients policy, ConvSpec spec, Tensor x, Tensor w) {
+        Graph g = new Graph("agree").convGradients(policy);
+        Value xi = g.input("x", x.shape), wi = g.input("w", w.shape);
+        Value y = g.conv(xi, wi, null, spec);
+        Value dy = g.constant("dy", GradCheck.randn(new Random(5), y.shape()));
+        List<Value> gr = Gradients.vjp(List.of(y), List.of(dy), List.of(xi, wi));
+        try (Ort ort = new Ort(OnnxExport.model(g, Map.of("dx", gr.get(0), "dw", gr.get(1))))) {
+            Map<String, Tensor> res = ort.run(Map.of("x", x, "w", w));
+            Map<String, float[]> got = new LinkedHashMap<>();
+            got.put("dx", res.get("dx").floats());
+            got.put("dw", res.get("dw").floats());
+            return got;
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new IllegalStateException(e);
         }
+    }
+
+    /** The function, built in a graph that forms convolution gradients as {@code policy} says. */
+    private static GradCheck.Fn under(ConvGradients policy, GradCheck.Fn fn) {
+        return (g, p) -> fn.apply(g.convGradients(policy), p);
     }
 
     private static String str(ConvSpec s) {

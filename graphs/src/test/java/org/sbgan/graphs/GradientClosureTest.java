@@ -13,6 +13,7 @@ import org.sbgan.graphs.ir.Graph;
 import org.sbgan.graphs.ir.Node;
 import org.sbgan.graphs.ir.PoolSpec;
 import org.sbgan.graphs.ir.Value;
+import org.sbgan.graphs.ops.ConvGradients;
 import org.sbgan.graphs.ops.Nn;
 
 /**
@@ -26,26 +27,15 @@ class GradientClosureTest {
         for (Nn.StridedDx sdx : Nn.StridedDx.values()) {
             for (Nn.Stride1Dx dx1 : Nn.Stride1Dx.values()) {
                 for (Nn.WeightGrad wg : Nn.WeightGrad.values()) {
-                    Nn.StridedDx s0 = Nn.STRIDED_DX;
-                    Nn.Stride1Dx s1 = Nn.STRIDE1_DX;
-                    Nn.WeightGrad s2 = Nn.WEIGHT_GRAD;
-                    Nn.STRIDED_DX = sdx;
-                    Nn.STRIDE1_DX = dx1;
-                    Nn.WEIGHT_GRAD = wg;
-                    try {
-                        check(sdx + "/" + dx1 + "/" + wg);
-                    } finally {
-                        Nn.STRIDED_DX = s0;
-                        Nn.STRIDE1_DX = s1;
-                        Nn.WEIGHT_GRAD = s2;
-                    }
+                    check(new ConvGradients(sdx, dx1, wg));
                 }
             }
         }
     }
 
-    private static void check(String label) {
-        Graph g = new Graph("closure");
+    private static void check(ConvGradients policy) {
+        String label = policy.toString();
+        Graph g = new Graph("closure").convGradients(policy);
         Value x = g.input("x", 2, 3, 8, 8), w = g.input("w", 4, 3, 3, 3), w2 = g.input("w2", 4, 4, 3, 3);
         Value wt = g.input("wt", 4, 2, 2, 2), m = g.input("m", 4, 5), p = g.input("p", 2, 4, 4, 4), e = g.input("e", 2, 4, 4, 4);
         Value h = g.leakyRelu(g.conv(x, w, null, ConvSpec.of(1, 1)), 0.2f);

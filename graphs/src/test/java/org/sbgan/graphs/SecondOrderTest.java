@@ -15,6 +15,7 @@ import org.sbgan.graphs.ir.PoolSpec;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.onnx.OnnxExport;
+import org.sbgan.graphs.ops.ConvGradients;
 import org.sbgan.graphs.ops.Nn;
 import org.sbgan.graphs.testing.GradCheck;
 import org.sbgan.graphs.testing.Ort;
@@ -139,14 +140,9 @@ class SecondOrderTest {
 
     @Test
     void penaltyThroughStridedConvWithDilatedInputGradient() {
-        Nn.StridedDx before = Nn.STRIDED_DX;
-        Nn.STRIDED_DX = Nn.StridedDx.DILATED_CONV;
-        try {
-            convPenalty("stride2_dilated", 8, 7, ConvSpec.of(2, 1));
-            convPenalty("stride1x2_dilated", 6, 8, ConvSpec.of(1, 2, 1));
-        } finally {
-            Nn.STRIDED_DX = before;
-        }
+        ConvGradients dilated = ConvGradients.MEASURED.withStridedDx(Nn.StridedDx.DILATED_CONV);
+        convPenalty("stride2_dilated", 8, 7, ConvSpec.of(2, 1), dilated);
+        convPenalty("stride1x2_dilated", 6, 8, ConvSpec.of(1, 2, 1), dilated);
     }
 
     @Test
@@ -157,12 +153,16 @@ class SecondOrderTest {
 
     /** D(x) = Σ R ⊙ tanh(conv(x, w, b)); checks d(penalty)/d(x, w, b). */
     private static void convPenalty(String name, long h, long w, ConvSpec spec) {
+        convPenalty(name, h, w, spec, ConvGradients.MEASURED);
+    }
+
+    private static void convPenalty(String name, long h, long w, ConvSpec spec, ConvGradients policy) {
         Random r = new Random(name.hashCode());
         GradCheck.of("gp_conv_" + name).scalarLoss().probes(30)
                 .input("x", GradCheck.randn(r, 2, 3, h, w))
                 .input("w", scaled(r, 0.3, 4, 3, 3, 3))
                 .input("b", scaled(r, 0.3, 4))
-                .check((g, p) -> gradientPenalty(g, p.get(0), x -> project(g, r, g.tanh(g.conv(x, p.get(1), p.get(2), spec)))));
+                .check((g, p) -> gradientPenalty(g.convGradients(policy), p.get(0), x -> project(g, r, g.tanh(g.conv(x, p.get(1), p.get(2), spec)))));
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sbgan.graphs.ops.ConvGradients;
 import org.sbgan.graphs.ops.Elementwise;
 import org.sbgan.graphs.ops.GumbelSoftmaxST;
 import org.sbgan.graphs.ops.Indexing;
@@ -33,6 +34,7 @@ public final class Graph {
     private final Map<String, Integer> counters = new HashMap<>();
     private final List<String> scopes = new ArrayList<>();
     private final Map<String, String> docs = new LinkedHashMap<>();
+    private ConvGradients convGradients = ConvGradients.MEASURED;
 
     public Graph(String name) {
         this.name = name;
@@ -40,6 +42,16 @@ public final class Graph {
 
     public String name() {
         return name;
+    }
+
+    /** How this graph's convolution gradients are formed (default: the formulations measured fastest). */
+    public ConvGradients convGradients() {
+        return convGradients;
+    }
+
+    public Graph convGradients(ConvGradients policy) {
+        this.convGradients = java.util.Objects.requireNonNull(policy);
+        return this;
     }
 
     // ---- inputs and constants -------------------------------------------------------------------

@@ -23,16 +23,11 @@ import org.sbgan.graphs.ir.Value;
 public final class Nn {
     private Nn() {}
 
-    /** How dX of a strided convolution is formed; {@link #STRIDED_DX} is the measured default. */
+    /** How dX of a strided convolution is formed (a graph's {@link ConvGradients} chooses). */
     public enum StridedDx { DILATED_CONV, CONV_TRANSPOSE }
-
-    public static volatile StridedDx STRIDED_DX = StridedDx.CONV_TRANSPOSE;
 
     /** How dX of a stride-1 convolution is formed: conv(dY, flip(Wᵀ)) or ConvTranspose(dY, W). */
     public enum Stride1Dx { FLIPPED_CONV, CONV_TRANSPOSE }
-
-    /** Forces one stride-1 dX formulation; null (the default) picks per shape: {@link #stride1DxFor}. */
-    public static volatile Stride1Dx STRIDE1_DX = null;
 
     /**
      * The stride-1 dX formulation measured fastest (docs/BENCHMARKS.md, {@code bench conv --sweep}): the
@@ -50,9 +45,6 @@ public final class Nn {
      * concatenated ([O, N·Ho·Wo] × [N·Ho·Wo, kh·kw·C]).
      */
     public enum WeightGrad { TAP_GEMM, TAP_BATCHED, IM2COL }
-
-    /** Forces one dW formulation for every convolution; null (the default) picks per shape: {@link #weightGradFor}. */
-    public static volatile WeightGrad WEIGHT_GRAD = null;
 
     /**
      * The dW formulation measured fastest for a shape on ORT CPU (docs/BENCHMARKS.md, from
@@ -196,8 +188,9 @@ public final class Nn {
     /** dX of a convolution, given dY, the weight [O, C, kh, kw] and the input shape. */
     public static Value convInputGrad(Graph g, Value dy, Value w, long[] xShape, long[] strides, long[] pads) {
         boolean strided = strides[0] > 1 || strides[1] > 1;
-        boolean transpose = strided ? STRIDED_DX == StridedDx.CONV_TRANSPOSE
-                : (STRIDE1_DX != null ? STRIDE1_DX : stride1DxFor(w.dim(1), dy.dim(2) * dy.dim(3))) == Stride1Dx.CONV_TRANSPOSE;
+        ConvGradients policy = g.convGradients();
+        boolean transpose = strided ? policy.stridedDx() == StridedDx.CONV_TRANSPOSE
+                : policy.stride1DxFor(w.dim(1), dy.dim(2) * dy.dim(3)) == Stride1Dx.CONV_TRANSPOSE;
         if (transpose) {
             long[] outPad = new long[2];
             for (int a = 0; a < 2; a++) {
@@ -231,7 +224,7 @@ public final class Nn {
 
     /**
      * dW[o, c, i, j] = Σ_{n,y,x} dY[n, o, y, x] · Xpad[n, c, y·sh + i, x·sw + j], in the formulation
-     * {@link #WEIGHT_GRAD} forces or {@link #weightGradFor} picks; X is transposed once to NHWC so each tap's
+     * the graph's {@link ConvGradients} forces or {@link #weightGradFor} picks; X is transposed once to NHWC so each tap's
      * window is a strided slice.
      */
     public static Value convWeightGrad(Graph g, Value x, Value dy, long[] kernel, long[] strides, long[] pads) {
@@ -247,7 +240,7 @@ public final class Nn {
             }
         }
         Value tapMajor; // [O, kh·kw·C], tap (i, j) in row-major order, then c
-        WeightGrad mode = WEIGHT_GRAD != null ? WEIGHT_GRAD : weightGradFor(c, ho * wo);
+        WeightGrad mode = g.convGradients().weightGradFor(c, ho * wo);
         switch (mode) {
             case TAP_BATCHED -> {
                 Value dy3 = g.reshape(dy, n, o, ho * wo);

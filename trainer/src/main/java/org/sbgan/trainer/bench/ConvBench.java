@@ -28,6 +28,7 @@ import org.sbgan.graphs.ir.Graph;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.onnx.OnnxExport;
+import org.sbgan.graphs.ops.ConvGradients;
 import org.sbgan.graphs.ops.Nn;
 import org.sbgan.graphs.step.StepBuilder;
 import org.sbgan.graphs.step.StepGraph;
@@ -188,9 +189,6 @@ public final class ConvBench {
         float[] x = randn(rnd, c.x(), 1f), w = randn(rnd, c.weight(), (float) Math.sqrt(2.0 / (c.c() * c.k() * c.k())));
         float[] dy = randn(rnd, c.y(), 1f);
         List<AutoCloseable> open = new ArrayList<>();
-        Nn.StridedDx savedDx = Nn.STRIDED_DX;
-        Nn.Stride1Dx savedDx1 = Nn.STRIDE1_DX;
-        Nn.WeightGrad savedDw = Nn.WEIGHT_GRAD;
         try (OrtSession.SessionOptions so = sessionOptions(opt); StateStore store = new StateStore(env)) {
             store.put("w", Tensor.floats(w, c.weight()));
 
@@ -211,7 +209,7 @@ public final class ConvBench {
             List<StepRunner> runners = new ArrayList<>();
             progress.accept("  backward: building " + (dxForms.size() * (1 + Nn.WeightGrad.values().length) + Nn.WeightGrad.values().length) + " step graphs");
             for (String d : dxForms) {
-                runners.add(runner(env, backwardStep(c, w, d, savedDw, true, false), store, so, open, x, dy));
+                runners.add(runner(env, backwardStep(c, w, d, null, true, false), store, so, open, x, dy));
                 labels.add(new Timing("dX", d, 0, 0, c.forwardFlops()));
             }
             for (Nn.WeightGrad m : Nn.WeightGrad.values()) {
@@ -237,11 +235,8 @@ public final class ConvBench {
             }
             return new CaseResult(c, timing("forward", "StepRunner", ft[0], c.forwardFlops()),
                     timing("forward", "plain ORT Conv session", ft[1], c.forwardFlops()), dxT, dwT, bwT,
-                    c.strided() ? savedDx.name() : defaultStride1Dx(savedDx1, c), defaultWeightGrad(savedDw, c).name(), diff);
+                    c.strided() ? ConvGradients.MEASURED.stridedDx().name() : defaultStride1Dx(c), defaultWeightGrad(c).name(), diff);
         } finally {
-            Nn.STRIDED_DX = savedDx;
-            Nn.STRIDE1_DX = savedDx1;
-            Nn.WEIGHT_GRAD = savedDw;
             for (int i = open.size() - 1; i >= 0; i--) {
                 try {
                     open.get(i).close();
@@ -252,14 +247,14 @@ public final class ConvBench {
         }
     }
 
-    /** The dW formulation Nn uses for {@code c}: the forced one, else its per-shape rule. */
-    static Nn.WeightGrad defaultWeightGrad(Nn.WeightGrad forced, Case c) {
-        return forced != null ? forced : Nn.weightGradFor(c.c(), c.ho() * c.wo());
+    /** The dW formulation a graph uses for {@code c} by default. */
+    static Nn.WeightGrad defaultWeightGrad(Case c) {
+        return ConvGradients.MEASURED.weightGradFor(c.c(), c.ho() * c.wo());
     }
 
-    /** The stride-1 dX formulation Nn uses for the case: the forced one, else its per-shape rule. */
-    static String defaultStride1Dx(Nn.Stride1Dx forced, Case c) {
-        Nn.Stride1Dx d = forced != null ? forced : Nn.stride1DxFor(c.c(), c.ho() * c.wo());
+    /** The stride-1 dX formulation a graph uses for {@code c} by default. */
+    static String defaultStride1Dx(Case c) {
+        Nn.Stride1Dx d = ConvGradients.MEASURED.stride1DxFor(c.c(), c.ho() * c.wo());
         return d == Nn.Stride1Dx.FLIPPED_CONV ? CONV_FLIPPED : d.name();
     }
 
@@ -325,14 +320,13 @@ public final class ConvBench {
      */
     static StepGraph backwardStep(Case c, float[] w, String dxForm, Nn.WeightGrad dwForm, boolean dx, boolean dw) {
         StepBuilder sb = new StepBuilder("conv_backward_" + c.name());
-        Graph g = sb.graph();
+        ConvGradients policy = ConvGradients.MEASURED.withWeightGrad(dwForm);
+        Graph g = sb.graph().convGradients(c.strided() ? policy.withStridedDx(Nn.StridedDx.valueOf(dxForm))
+                : policy.withStride1Dx(dxForm.equals(CONV_FLIPPED) ? Nn.Stride1Dx.FLIPPED_CONV : Nn.Stride1Dx.CONV_TRANSPOSE));
         Value x = sb.batch("x", c.x());
         Value wv = sb.param("w", Tensor.floats(w, c.weight()));
         Value dy = sb.batch("dy", c.y());
         Value y = g.conv(x, wv, null, c.spec());
-        if (c.strided()) Nn.STRIDED_DX = Nn.StridedDx.valueOf(dxForm);
-        else Nn.STRIDE1_DX = dxForm.equals(CONV_FLIPPED) ? Nn.Stride1Dx.FLIPPED_CONV : Nn.Stride1Dx.CONV_TRANSPOSE;
-        Nn.WEIGHT_GRAD = dwForm;
         List<Value> wrt = new ArrayList<>();
         if (dx) wrt.add(x);
         if (dw) wrt.add(wv);

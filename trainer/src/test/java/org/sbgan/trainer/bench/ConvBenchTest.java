@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.sbgan.graphs.ops.ConvGradients;
 import org.sbgan.graphs.ops.Nn;
 
 /** The benchmark on tiny shapes: every session runs, results agree, reports are complete. No timing is asserted. */
@@ -17,20 +18,16 @@ class ConvBenchTest {
 
     @Test
     void everyFormulationRunsAndAgrees() throws Exception {
-        Nn.StridedDx dx = Nn.STRIDED_DX;
-        Nn.WeightGrad dw = Nn.WEIGHT_GRAD;
         List<String> progress = new ArrayList<>();
         ConvBench.Report rep = ConvBench.run(new ConvBench.Options(1, 1, 2, false, false), TINY, progress::add);
-        assertEquals(dx, Nn.STRIDED_DX, "selectors are restored");
-        assertEquals(dw, Nn.WEIGHT_GRAD, "selectors are restored");
         assertEquals(3, rep.cases().size());
         for (ConvBench.CaseResult r : rep.cases()) {
             assertTrue(r.maxRelDiff() < 1e-4, r.shape().name() + ": results differ by " + r.maxRelDiff());
             assertEquals(2, r.dx().size());
             assertEquals(Nn.WeightGrad.values().length, r.dw().size());
             assertEquals(2 * Nn.WeightGrad.values().length, r.backward().size());
-            String dxDefault = r.shape().strided() ? dx.name() : ConvBench.defaultStride1Dx(Nn.STRIDE1_DX, r.shape());
-            assertEquals(ConvBench.combo(dxDefault, ConvBench.defaultWeightGrad(dw, r.shape())), r.defaultBackwardTiming().formulation());
+            String dxDefault = r.shape().strided() ? ConvGradients.MEASURED.stridedDx().name() : ConvBench.defaultStride1Dx(r.shape());
+            assertEquals(ConvBench.combo(dxDefault, ConvBench.defaultWeightGrad(r.shape())), r.defaultBackwardTiming().formulation());
             assertTrue(r.forwardStep().medianMs() > 0 && r.forwardPlain().medianMs() > 0);
             assertEquals(2 * r.forwardStep().flops(), r.backward().get(0).flops());
         }

@@ -1,0 +1,120 @@
+package org.sbgan.runtime.image;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import org.apache.commons.imaging.ImageFormats;
+import org.apache.commons.imaging.Imaging;
+
+/**
+ * Reading and writing the PNG (and JPEG) files of datasets and generated scenes.
+ *
+ * <p>RGB images are decoded with Apache Commons Imaging (PNG; JPEG falls back to the JDK's ImageIO) and read
+ * through {@code getRGB}, which round-trips 8-bit RGB exactly; alpha is dropped. Label maps are read from
+ * ImageIO's raster, never through colour conversion: Commons Imaging hands 8-bit gray PNGs back in a
+ * linear-gray raster (stored 200 reads as 147), and Java2D's {@code getRGB} on ImageIO's gray image
+ * turns 200 into 229. Writes go to a temporary file that is renamed into place, so a killed process never
+ * leaves a truncated image.
+ */
+public final class Images {
+    private Images() {}
+
+    public static RgbImage readRgb(Path file) throws IOException {
+        BufferedImage img = decode(file);
+        int w = img.getWidth(), h = img.getHeight();
+        int[] rgb = img.getRGB(0, 0, w, h, null, 0, w);
+        for (int i = 0; i < rgb.length; i++) rgb[i] &= 0xFFFFFF;
+        return new RgbImage(w, h, rgb);
+    }
+
+    /** The raw values of an 8- or 16-bit gray or palette-indexed label image. */
+    public static LabelRaster readLabels(Path file) throws IOException {
+        BufferedImage img;
+        try (InputStream in = Files.newInputStream(file)) {
+            img = ImageIO.read(in);
+        } catch (IOException | RuntimeException e) {
+            throw new BadImageException(file, "cannot decode label map (" + oneLine(e) + ")");
+        }
+        if (img == null) throw new BadImageException(file, "not a readable image");
+        Raster r = img.getRaster();
+        boolean indexed = img.getColorModel() instanceof IndexColorModel;
+        if (r.getNumBands() != 1) {
+            throw new BadImageException(file, "label map must be single-channel (8/16-bit gray or palette), got " + r.getNumBands() + " channels");
+        }
+        int bits = r.getSampleModel().getSampleSize(0);
+        if (!indexed && bits != 8 && bits != 16) throw new BadImageException(file, "label map has unsupported bit depth " + bits);
+        int w = img.getWidth(), h = img.getHeight();
+        int[] values = r.getSamples(0, 0, w, h, 0, new int[w * h]);
+        return new LabelRaster(w, h, values, bits);
+    }
+
+    public static void writeRgb(Path file, RgbImage image) throws IOException {
+        BufferedImage img = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
+        img.setRGB(0, 0, image.width(), image.height(), image.rgb(), 0, image.width());
+        writeAtomically(file, out -> Imaging.writeImage(img, out, ImageFormats.PNG));
+    }
+
+    /** Writes 8-bit gray values (0..255), as label maps are stored. */
+    public static void writeGray8(Path file, int width, int height, int[] values) throws IOException {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+        for (int v : values) {
+            if (v < 0 || v > 255) throw new IllegalArgumentException("gray value " + v + " is outside 0..255 for " + file);
+        }
+        img.getRaster().setSamples(0, 0, width, height, 0, values);
+        writeAtomically(file, out -> {
+            if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer");
+        });
+    }
+
+    @FunctionalInterface
+    private interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private static void writeAtomically(Path file, Writer writer) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                writer.write(out);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static BufferedImage decode(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new BadImageException(file, "no such file");
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean jpeg = name.endsWith(".jpg") || name.endsWith(".jpeg");
+        try {
+            if (!jpeg) return Imaging.getBufferedImage(file.toFile());
+        } catch (IOException | RuntimeException e) {
+            throw new BadImageException(file, "cannot decode image (" + oneLine(e) + ")");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            BufferedImage img = ImageIO.read(in);
+            if (img == null) throw new BadImageException(file, "not a readable image");
+            return img;
+        } catch (BadImageException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new BadImageException(file, "cannot decode image (" + oneLine(e) + ")");
+        }
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+}

@@ -1,0 +1,17 @@
+package org.sbgan.trainer.data;
+
+import java.io.IOException;
+
+/**
+ * An indexed set of samples that can be decoded on demand (a dataset split on disk). {@link #load} must be
+ * safe to call from several threads at once; a sample that cannot be decoded fails with an IOException whose
+ * message is one line naming the file and the problem.
+ */
+public interface SampleSource {
+    int size();
+
+    /** A short name for messages, e.g. "cityscapes train (testdata)". */
+    String describe();
+
+    Sample load(int index) throws IOException;
+}

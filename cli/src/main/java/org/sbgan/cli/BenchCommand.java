@@ -6,7 +6,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Parent of the benchmarks; each subcommand prints a table and, with {@code --json}, one JSON object. */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchConvCommand.class},
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchConvCommand.class, BenchDataCommand.class},
         description = "Measure the speed of graphs run by ONNX Runtime (results: docs/BENCHMARKS.md).")
 public final class BenchCommand implements Runnable {
     @Spec

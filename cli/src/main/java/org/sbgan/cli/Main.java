@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sbgan-cli", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Semantic Bottleneck GAN on the JVM: graphs built in Java, trained and served by ONNX Runtime.",
-        subcommands = {DemoCommand.class, BenchCommand.class})
+        subcommands = {DemoCommand.class, BenchCommand.class, SynthDataCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print the stack trace when a command fails.")
     boolean verbose;
@@ -35,7 +35,7 @@ public final class Main implements Runnable {
     /** Runs the command line and returns its exit code. */
     public static int execute(String... args) {
         Main main = new Main();
-        CommandLine cl = new CommandLine(main);
+        CommandLine cl = new CommandLine(main).setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (main.verbose) ex.printStackTrace(cmd.getErr());
             else cmd.getErr().println(cmd.getColorScheme().errorText("error: " + oneLine(ex)));

@@ -1,0 +1,300 @@
+package org.sbgan.trainer.data.loader;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.sbgan.trainer.data.Sample;
+import org.sbgan.trainer.data.SampleSource;
+
+/**
+ * Prepares training batches ahead of the consumer on a background thread.
+ *
+ * <p>The stream is endless: epoch after epoch, each a permutation of the source (shuffled from (seed, epoch)
+ * when {@link Config#shuffle}), cut into {@code size / batchSize} full batches (a last partial batch is
+ * dropped, so every batch has the step graph's fixed shape). Each sample goes through {@link Transforms} with
+ * its own generator from (seed, epoch, sample index), so the same seed gives the same batches in the same
+ * order whatever the thread timing or the number of workers.
+ *
+ * <p>A fixed set of {@code prefetch + 1} {@link Batch}es is allocated once (direct, native-order buffers) and
+ * recycled: the producer fills free batches into a queue, {@link #take()} hands the next one over (blocking
+ * only if the producer is behind), and {@link Batch#release()} returns it. With {@code workers > 1} the
+ * samples of a batch are prepared in parallel by a small pool, each written to its fixed slot.
+ *
+ * <p>A failure in the producer (an IOException from {@link SampleSource#load}, a class outside the label
+ * space, a sample without the needed labels or image) is rethrown by the next {@link #take()}, and by every
+ * one after it: the original exception object, so its one-line message is unchanged. {@link #close()} stops
+ * the producer promptly, also while it waits for a free batch or inside an interruptible {@code load}.
+ */
+public final class BatchLoader implements AutoCloseable {
+    /** What each batch carries. */
+    public enum Content {
+        LABELS(true, false), IMAGES(false, true), BOTH(true, true);
+
+        final boolean labels, images;
+
+        Content(boolean labels, boolean images) {
+            this.labels = labels;
+            this.images = images;
+        }
+    }
+
+    /**
+     * Loader settings.
+     *
+     * @param numClasses K of the label space (ignored for {@link Content#IMAGES})
+     * @param prefetch   batches prepared ahead (the queue bound), at least 1
+     * @param workers    threads preparing the samples of one batch, at least 1 (1 = the producer thread alone)
+     */
+    public record Config(int batchSize, Transforms transforms, Content content, int numClasses, long seed, boolean shuffle,
+                         int prefetch, int workers) {
+        public Config {
+            if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, not " + batchSize);
+            if (transforms == null || content == null) throw new IllegalArgumentException("transforms and content are required");
+            if (content.labels && numClasses < 1) throw new IllegalArgumentException("labels need K ≥ 1, not " + numClasses);
+            if (prefetch < 1) throw new IllegalArgumentException("prefetch must be at least 1, not " + prefetch);
+            if (workers < 1) throw new IllegalArgumentException("workers must be at least 1, not " + workers);
+        }
+
+        /** Shuffled, 3 batches ahead, one producer thread. */
+        public static Config of(int batchSize, Transforms transforms, Content content, int numClasses, long seed) {
+            return new Config(batchSize, transforms, content, numClasses, seed, true, 3, 1);
+        }
+
+        public Config withShuffle(boolean s) {
+            return new Config(batchSize, transforms, content, numClasses, seed, s, prefetch, workers);
+        }
+
+        public Config withPrefetch(int p) {
+            return new Config(batchSize, transforms, content, numClasses, seed, shuffle, p, workers);
+        }
+
+        public Config withWorkers(int w) {
+            return new Config(batchSize, transforms, content, numClasses, seed, shuffle, prefetch, w);
+        }
+
+        public Config withSeed(long s) {
+            return new Config(batchSize, transforms, content, numClasses, s, shuffle, prefetch, workers);
+        }
+    }
+
+    private record Failure(Throwable error) {}
+
+    private static final Object CLOSED = new Object();
+
+    private final SampleSource source;
+    private final Config cfg;
+    private final int sourceSize, batchesPerEpoch, pixels;
+    private final List<Batch> all = new ArrayList<>();
+    private final ArrayBlockingQueue<Batch> free;
+    private final LinkedBlockingQueue<Object> ready = new LinkedBlockingQueue<>();
+    private final AtomicInteger held = new AtomicInteger();
+    private final ThreadLocal<float[]> scratch;
+    private final ExecutorService pool;
+    private final Thread producer;
+    private volatile boolean closed;
+    private Throwable failure;
+
+    public BatchLoader(SampleSource source, Config cfg) {
+        this.source = source;
+        this.cfg = cfg;
+        this.sourceSize = source.size();
+        if (sourceSize < cfg.batchSize()) {
+            throw new IllegalArgumentException(source.describe() + " has " + sourceSize + " samples, fewer than one batch of " + cfg.batchSize());
+        }
+        this.batchesPerEpoch = sourceSize / cfg.batchSize();
+        Transforms t = cfg.transforms();
+        this.pixels = t.height() * t.width();
+        int k = cfg.content().labels ? cfg.numClasses() : 0;
+        int scratchFloats = Math.max(k * pixels, cfg.content().images ? 3 * pixels : 0);
+        this.scratch = ThreadLocal.withInitial(() -> new float[scratchFloats]);
+        int n = cfg.prefetch() + 1;
+        this.free = new ArrayBlockingQueue<>(n);
+        for (int i = 0; i < n; i++) {
+            Batch b = new Batch(this, cfg.batchSize(), k, t.height(), t.width(), cfg.content().labels, cfg.content().images);
+            all.add(b);
+            free.add(b);
+        }
+        this.pool = cfg.workers() > 1 ? Executors.newFixedThreadPool(cfg.workers(), r -> {
+            Thread th = new Thread(r, "sbgan-batch-worker");
+            th.setDaemon(true);
+            return th;
+        }) : null;
+        this.producer = new Thread(this::produce, "sbgan-batch-loader");
+        producer.setDaemon(true);
+        producer.start();
+    }
+
+    public int batchesPerEpoch() {
+        return batchesPerEpoch;
+    }
+
+    public Config config() {
+        return cfg;
+    }
+
+    /** Number of recycled batches ({@code prefetch + 1}); the consumer may hold at most this many at once. */
+    public int buffers() {
+        return all.size();
+    }
+
+    /**
+     * The next batch, blocking until the producer has it. Rethrows a producer failure; fails with
+     * IllegalStateException after {@link #close()} or if the consumer already holds every batch.
+     */
+    public Batch take() throws IOException, InterruptedException {
+        if (closed) throw new IllegalStateException("batch loader for " + source.describe() + " is closed");
+        if (failure != null) rethrow(failure);
+        if (held.get() >= all.size()) {
+            throw new IllegalStateException("all " + all.size() + " batches are held by the consumer; release one before taking the next");
+        }
+        Object o = ready.take();
+        if (o instanceof Batch b) {
+            b.hold(true);
+            held.incrementAndGet();
+            return b;
+        }
+        if (o instanceof Failure f) {
+            failure = f.error();
+            rethrow(failure);
+        }
+        ready.offer(CLOSED);
+        throw new IllegalStateException("batch loader for " + source.describe() + " is closed");
+    }
+
+    private static void rethrow(Throwable t) throws IOException {
+        if (t instanceof IOException e) throw e;
+        if (t instanceof RuntimeException e) throw e;
+        if (t instanceof Error e) throw e;
+        throw new IOException(t.getMessage(), t);
+    }
+
+    void release(Batch b) {
+        if (!b.hold(false)) return;
+        held.decrementAndGet();
+        if (!closed) free.offer(b);
+    }
+
+    /** Stops the producer (and workers) and waits briefly for them to end. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        producer.interrupt();
+        if (pool != null) pool.shutdownNow();
+        ready.offer(CLOSED);
+        try {
+            producer.join(2000);
+            if (pool != null) pool.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether the producer thread is still running (for tests and diagnostics). */
+    boolean producerAlive() {
+        return producer.isAlive();
+    }
+
+    /** The sample order of an epoch: a permutation from (seed, epoch) when shuffling, else 0..size-1. */
+    public static int[] order(int size, long seed, int epoch, boolean shuffle) {
+        int[] order = new int[size];
+        for (int i = 0; i < size; i++) order[i] = i;
+        if (shuffle) {
+            SplittableRandom r = Transforms.rng(seed ^ 0x3C6EF372FE94F82BL, epoch, -1);
+            for (int i = size - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        return order;
+    }
+
+    private void produce() {
+        int epoch = -1;
+        int[] order = null;
+        try {
+            for (long seq = 0; !closed; seq++) {
+                Batch b = free.take();
+                int e = (int) (seq / batchesPerEpoch);
+                if (e != epoch) {
+                    epoch = e;
+                    order = order(sourceSize, cfg.seed(), epoch, cfg.shuffle());
+                }
+                long t0 = System.nanoTime();
+                fill(b, order, (int) (seq % batchesPerEpoch) * cfg.batchSize(), epoch);
+                b.stamp(seq, epoch, System.nanoTime() - t0);
+                if (closed) return;
+                ready.put(b);
+            }
+        } catch (InterruptedException e) {
+            if (!closed) ready.offer(new Failure(new IOException("batch loader for " + source.describe() + " was interrupted")));
+        } catch (Throwable t) {
+            if (!closed) ready.offer(new Failure(t));
+        }
+    }
+
+    private void fill(Batch b, int[] order, int start, int epoch) throws IOException, InterruptedException {
+        int n = cfg.batchSize();
+        if (pool == null) {
+            for (int i = 0; i < n; i++) fillOne(b, i, order[start + i], epoch);
+            return;
+        }
+        List<Future<?>> fs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int slot = i, index = order[start + i];
+            fs.add(pool.submit(() -> {
+                try {
+                    fillOne(b, slot, index, epoch);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return null;
+            }));
+        }
+        Throwable first = null;
+        for (Future<?> f : fs) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof UncheckedIOException u) c = u.getCause();
+                if (first == null) first = c;
+            }
+        }
+        if (first != null) rethrow(first);
+    }
+
+    private void fillOne(Batch b, int slot, int index, int epoch) throws IOException {
+        Sample s = source.load(index);
+        Content c = cfg.content();
+        if (c.labels && !s.hasLabels()) throw new IOException("sample " + s.id() + " of " + source.describe() + " has no label map");
+        if (c.images && !s.hasImage()) throw new IOException("sample " + s.id() + " of " + source.describe() + " has no image");
+        Transforms t = cfg.transforms();
+        Transforms.Plan plan = t.plan(s.height(), s.width(), cfg.seed(), epoch, index);
+        float[] tmp = scratch.get();
+        if (c.labels) {
+            int k = cfg.numClasses();
+            int[] classes = b.classes();
+            t.labels(s.classes(), plan, classes, slot * pixels);
+            Transforms.oneHot(classes, slot * pixels, pixels, k, tmp, 0, s.id());
+            b.rawLabels().put(slot * k * pixels, tmp, 0, k * pixels);
+        }
+        if (c.images) {
+            t.image(s.rgb(), plan, tmp, 0);
+            b.rawImages().put(slot * 3 * pixels, tmp, 0, 3 * pixels);
+        }
+        b.ids()[slot] = s.id();
+    }
+}

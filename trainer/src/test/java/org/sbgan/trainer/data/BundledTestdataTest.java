@@ -66,4 +66,44 @@ class BundledTestdataTest {
         }
         assertTrue(total >= 2);
     }
+
+    /** Paired-folder and ADE20K-layout copies of testdata/'s val split (files copied, not re-encoded) load identically. */
+    @Test
+    void pairedAndAdeCopiesOfTestdataLoadIdentically(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path root = testdata();
+        assertNotNull(root, "testdata/ was not found");
+        LabelSpace cat = LabelSpaces.cityscapesCategories();
+        FileSampleSource city = Datasets.cityscapes(root, "val", cat, Datasets.Content.PAIRED, BadSamplePolicy.FAIL);
+        Path pairs = tmp.resolve("pairs"), ade = tmp.resolve("ade");
+        for (SampleFiles f : city.files()) {
+            String stem = f.image().getFileName().toString().replace("_leftImg8bit.png", "");
+            copy(f.image(), pairs.resolve("images").resolve(stem + ".png"));
+            copy(f.label(), pairs.resolve("labels").resolve(stem + ".png"));
+            copy(f.image(), ade.resolve("images").resolve("validation").resolve(stem + ".png"));
+            copy(f.label(), ade.resolve("annotations").resolve("validation").resolve(stem + ".png"));
+        }
+        FileSampleSource paired = Datasets.paired(pairs.resolve("images"), pairs.resolve("labels"), cat, BadSamplePolicy.FAIL);
+        FileSampleSource adeSrc = Datasets.ade20k(ade, "val", cat, Datasets.Content.PAIRED, BadSamplePolicy.FAIL);
+        assertEquals(60, city.size());
+        Map<String, Sample> byStem = new java.util.HashMap<>();
+        for (int i = 0; i < city.size(); i++) {
+            Sample s = city.load(i);
+            byStem.put(s.id().replace("_leftImg8bit", ""), s);
+        }
+        for (FileSampleSource other : new FileSampleSource[] {paired, adeSrc}) {
+            assertEquals(city.size(), other.size(), other.describe());
+            for (int i = 0; i < other.size(); i++) {
+                Sample o = other.load(i);
+                Sample c = byStem.get(o.id());
+                assertNotNull(c, other.describe() + ": no Cityscapes sample for " + o.id() + " among " + byStem.keySet().stream().limit(3).toList());
+                org.junit.jupiter.api.Assertions.assertArrayEquals(c.classes(), o.classes(), o.id());
+                org.junit.jupiter.api.Assertions.assertArrayEquals(c.rgb(), o.rgb(), o.id());
+            }
+        }
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to.getParent());
+        Files.copy(from, to);
+    }
 }

@@ -1,18 +1,11 @@
 package org.sbgan.runtime.image;
 
-import java.io.IOException;
 import java.nio.file.Path;
+import org.sbgan.runtime.BadFileException;
 
-/** An image file that cannot be used: the message is one line naming the file and the problem. */
-public final class BadImageException extends IOException {
-    private final Path file;
-
+/** An image file that cannot be decoded or used. */
+public final class BadImageException extends BadFileException {
     public BadImageException(Path file, String problem) {
-        super(file + ": " + problem);
-        this.file = file;
-    }
-
-    public Path file() {
-        return file;
+        super(file, problem);
     }
 }

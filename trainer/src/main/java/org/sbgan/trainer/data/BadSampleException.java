@@ -1,27 +1,11 @@
 package org.sbgan.trainer.data;
 
-import java.io.IOException;
 import java.nio.file.Path;
+import org.sbgan.runtime.BadFileException;
 
-/**
- * A dataset file (or folder) that cannot be used. The message is one line, {@code <file>: <problem>}, fit to
- * print as it is; callers need no stack trace.
- */
-public final class BadSampleException extends IOException {
-    private final Path file;
-    private final String problem;
-
+/** A dataset file (or folder) that cannot be used as a sample. */
+public final class BadSampleException extends BadFileException {
     public BadSampleException(Path file, String problem) {
-        super(file + ": " + problem);
-        this.file = file;
-        this.problem = problem;
-    }
-
-    public Path file() {
-        return file;
-    }
-
-    public String problem() {
-        return problem;
+        super(file, problem);
     }
 }

@@ -106,17 +106,39 @@ public final class Graph {
         return new Scope(scopes.size());
     }
 
+    /**
+     * Enters a layer by its full path ("gseg.block3.conv1"), whatever the current scope: a layer's forward
+     * pass names its nodes after the layer wherever it is called. Closing restores the previous scopes.
+     */
+    public Scope scopeAt(String layerPath) {
+        List<String> saved = new ArrayList<>(scopes);
+        scopes.clear();
+        if (!layerPath.isEmpty()) scopes.add(layerPath);
+        return new Scope(scopes.size(), saved);
+    }
+
     public final class Scope implements AutoCloseable {
         private final int depth;
+        private final List<String> restore;
 
         private Scope(int depth) {
+            this(depth, null);
+        }
+
+        private Scope(int depth, List<String> restore) {
             this.depth = depth;
+            this.restore = restore;
         }
 
         @Override
         public void close() {
             if (scopes.size() != depth) throw new IllegalStateException("layer scopes closed out of order");
-            scopes.remove(scopes.size() - 1);
+            if (restore != null) {
+                scopes.clear();
+                scopes.addAll(restore);
+            } else {
+                scopes.remove(scopes.size() - 1);
+            }
         }
     }
 

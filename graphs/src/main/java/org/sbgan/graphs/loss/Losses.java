@@ -1,0 +1,193 @@
+package org.sbgan.graphs.loss;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.sbgan.graphs.autodiff.Gradients;
+import org.sbgan.graphs.ir.Graph;
+import org.sbgan.graphs.ir.GraphBuildException;
+import org.sbgan.graphs.ir.Value;
+
+/**
+ * The SB-GAN adversarial losses as pure graph functions (SBGAN-SPEC §1–§3): WGAN-GP for the layout critic
+ * D_seg, hinge losses for the multi-scale PatchGANs D1/D2, and pix2pixHD/SPADE feature matching. Each
+ * function only appends nodes to the graph of its inputs; no parameters, no state.
+ */
+public final class Losses {
+    private Losses() {}
+
+    /** λ of the gradient penalty (SBGAN-SPEC §1: "WGAN-GP, λ = 10"). */
+    public static final float GP_LAMBDA = 10f;
+    /** λ_feat of feature matching (SBGAN-SPEC §2: "· 10 / num_D"). */
+    public static final float FEAT_LAMBDA = 10f;
+    /**
+     * Added to the squared gradient norm inside the square root. d√s/ds = 1/(2√s) is infinite at s = 0, so a
+     * sample whose critic gradient is exactly zero (a dead critic, all-zero weights) would make the double
+     * backward pass 0·∞ = NaN; with the eps the norm's gradient there is 0 instead. 1e-12 moves ‖∇‖ by at most
+     * 1e-6 and is lost entirely in float32 rounding whenever ‖∇‖² is above ~1e-5, so the value is the
+     * textbook penalty in practice.
+     */
+    public static final float GP_NORM_EPS = 1e-12f;
+
+    /** The parts of the WGAN-GP critic loss; every value is a scalar except {@code gradNorm} ([N]). */
+    public record WganGp(Value total, Value wasserstein, Value penalty, Value gradNorm) {}
+
+    /** {@link #wganGpD(Graph, Function, Value, Value, Value, float)} with λ = 10 (SBGAN-SPEC §1). */
+    public static WganGp wganGpD(Graph g, Function<Value, Value> critic, Value real, Value fake, Value alpha) {
+        return wganGpD(g, critic, real, fake, alpha, GP_LAMBDA);
+    }
+
+    /**
+     * WGAN-GP critic loss (SBGAN-SPEC §1, "Loss and optimizer"):
+     * mean D(fake) − mean D(real) + λ · mean_b((‖∇_x̂ D(x̂)_b‖₂ − 1)²), x̂ = α·real + (1−α)·fake.
+     *
+     * <p>{@code real} and {@code fake} pass through stopGradient ("real and fake both treated as constants"),
+     * so nothing upstream of them (e.g. G_seg) gets a gradient from this loss. The per-sample norm is over
+     * all non-batch axes. ∇_x̂ is taken of Σ_b D(x̂)_b, which equals the per-sample gradients as long as the
+     * critic does not mix samples (no batch statistics — true of D_seg). The penalty is a gradient of a
+     * gradient when differentiated w.r.t. the critic's weights (double backprop via {@link Gradients}).
+     *
+     * @param critic maps a batch [N, ...] to scores [N, 1] or [N]; called three times (real, fake, x̂)
+     * @param alpha  per-sample mixing weights, [N, 1, ..., 1] of the same rank as real (or [N]); U(0,1)
+     *               samples drawn outside the graph
+     */
+    public static WganGp wganGpD(Graph g, Function<Value, Value> critic, Value real, Value fake, Value alpha, float lambda) {
+        if (!java.util.Arrays.equals(real.shape(), fake.shape())) {
+            throw new GraphBuildException("wganGpD: real " + java.util.Arrays.toString(real.shape()) + " and fake "
+                    + java.util.Arrays.toString(fake.shape()) + " differ in shape");
+        }
+        int rank = real.rank();
+        Value a = alpha;
+        if (alpha.rank() == 1 && rank > 1) {
+            long[] s = new long[rank];
+            java.util.Arrays.fill(s, 1);
+            s[0] = alpha.dim(0);
+            a = g.reshape(alpha, s);
+        }
+        if (a.rank() != rank || a.dim(0) != real.dim(0) || a.numel() != real.dim(0)) {
+            throw new GraphBuildException("wganGpD: alpha must be [N] or [N,1,...,1] with N = " + real.dim(0) + ", got "
+                    + java.util.Arrays.toString(alpha.shape()));
+        }
+        Value r = g.stopGradient(real), f = g.stopGradient(fake);
+        Value dReal = scores(critic.apply(r), real.dim(0));
+        Value dFake = scores(critic.apply(f), real.dim(0));
+        Value wasserstein = g.sub(g.meanAll(dFake), g.meanAll(dReal));
+
+        Value xhat = g.add(g.mul(a, r), g.mul(g.sub(1f, a), f));
+        Value dHat = scores(critic.apply(xhat), real.dim(0));
+        Value grad = Gradients.of(g.sumAll(dHat), xhat);
+        long[] axes = new long[rank - 1];
+        for (int i = 0; i < axes.length; i++) axes[i] = i + 1;
+        Value sq = axes.length == 0 ? g.pow(grad, 2f) : g.reduceSumSquare(grad, false, axes);
+        Value norm = g.sqrt(g.add(sq, GP_NORM_EPS));
+        Value penalty = g.mul(g.meanAll(g.pow(g.sub(norm, 1f), 2f)), lambda);
+        return new WganGp(g.add(wasserstein, penalty), wasserstein, penalty, norm);
+    }
+
+    /** WGAN generator loss −mean D(fake) (SBGAN-SPEC §1: "G loss = − mean D(ST-Gumbel(G_seg(z)))"). */
+    public static Value wganG(Value scoresFake) {
+        Graph g = scoresFake.graph();
+        return g.neg(g.meanAll(scoresFake));
+    }
+
+    /** Hinge D loss of one scale: mean(relu(1 − D(real))) + mean(relu(1 + D(fake))) (SBGAN-SPEC §2). */
+    public static Value hingeD(Value realScores, Value fakeScores) {
+        Graph g = realScores.graph();
+        return g.add(g.meanAll(g.relu(g.sub(1f, realScores))), g.meanAll(g.relu(g.add(fakeScores, 1f))));
+    }
+
+    /** Hinge G loss of one scale: −mean D(fake) (SBGAN-SPEC §2). */
+    public static Value hingeG(Value fakeScores) {
+        Graph g = fakeScores.graph();
+        return g.neg(g.meanAll(fakeScores));
+    }
+
+    /**
+     * Multi-scale hinge D loss: {@link #hingeD(Value, Value)} averaged over the scales, one score map (the last
+     * output) per scale (SBGAN-SPEC §2: "averaged over the scales (last output of each scale)").
+     */
+    public static Value hingeD(List<Value> realPerScale, List<Value> fakePerScale) {
+        if (realPerScale.size() != fakePerScale.size() || realPerScale.isEmpty()) {
+            throw new IllegalArgumentException("hingeD: need the same non-zero number of real and fake scales, got "
+                    + realPerScale.size() + " and " + fakePerScale.size());
+        }
+        List<Value> terms = new ArrayList<>();
+        for (int i = 0; i < realPerScale.size(); i++) terms.add(hingeD(realPerScale.get(i), fakePerScale.get(i)));
+        return average(terms);
+    }
+
+    /** Multi-scale hinge G loss: −mean D(fake) averaged over the scales (SBGAN-SPEC §2). */
+    public static Value hingeG(List<Value> fakePerScale) {
+        if (fakePerScale.isEmpty()) throw new IllegalArgumentException("hingeG: no scales");
+        List<Value> terms = new ArrayList<>();
+        for (Value v : fakePerScale) terms.add(hingeG(v));
+        return average(terms);
+    }
+
+    /** The last output of each scale (the score map), from per-scale lists of all D outputs. */
+    public static List<Value> lastOfEachScale(List<List<Value>> perScaleOutputs) {
+        List<Value> out = new ArrayList<>();
+        for (List<Value> s : perScaleOutputs) out.add(s.get(s.size() - 1));
+        return out;
+    }
+
+    /** The intermediate outputs of each scale (all but the last), the inputs of feature matching. */
+    public static List<List<Value>> intermediatesOfEachScale(List<List<Value>> perScaleOutputs) {
+        List<List<Value>> out = new ArrayList<>();
+        for (List<Value> s : perScaleOutputs) out.add(s.subList(0, s.size() - 1));
+        return out;
+    }
+
+    /** {@link #featureMatching(List, List, float)} with λ = 10 (SBGAN-SPEC §2). */
+    public static Value featureMatching(List<List<Value>> fakeFeats, List<List<Value>> realFeats) {
+        return featureMatching(fakeFeats, realFeats, FEAT_LAMBDA);
+    }
+
+    /**
+     * Feature matching (SBGAN-SPEC §2): Σ over scales i and intermediate layers j of
+     * L1(fake[i][j], stopGradient(real[i][j])) · λ / num_D, L1 being the mean absolute difference over all
+     * elements of the layer (pix2pixHD/SPADE {@code nn.L1Loss()}, reduction mean); num_D = number of scales.
+     *
+     * @param fakeFeats per scale, per intermediate layer (the final score map excluded) D's outputs on fakes
+     * @param realFeats the same for the real inputs; gets no gradient
+     */
+    public static Value featureMatching(List<List<Value>> fakeFeats, List<List<Value>> realFeats, float lambda) {
+        if (fakeFeats.size() != realFeats.size() || fakeFeats.isEmpty()) {
+            throw new IllegalArgumentException("featureMatching: need the same non-zero number of scales, got "
+                    + fakeFeats.size() + " fake and " + realFeats.size() + " real");
+        }
+        int numD = fakeFeats.size();
+        Graph g = null;
+        Value sum = null;
+        for (int i = 0; i < numD; i++) {
+            List<Value> fs = fakeFeats.get(i), rs = realFeats.get(i);
+            if (fs.size() != rs.size()) {
+                throw new IllegalArgumentException("featureMatching: scale " + i + " has " + fs.size() + " fake and "
+                        + rs.size() + " real layers");
+            }
+            for (int j = 0; j < fs.size(); j++) {
+                g = fs.get(j).graph();
+                Value l1 = g.meanAll(g.abs(g.sub(fs.get(j), g.stopGradient(rs.get(j)))));
+                sum = sum == null ? l1 : g.add(sum, l1);
+            }
+        }
+        if (sum == null) throw new IllegalArgumentException("featureMatching: no intermediate layers");
+        return g.mul(sum, lambda / numD);
+    }
+
+    /** D scores as given: [N, 1] or [N] (any shape with N elements is accepted). */
+    private static Value scores(Value s, long n) {
+        if (s.rank() == 0 || s.numel() != n || s.dim(0) != n) {
+            throw new GraphBuildException("wganGpD: the critic must return one score per sample ([" + n + ",1] or [" + n
+                    + "]), got " + java.util.Arrays.toString(s.shape()));
+        }
+        return s;
+    }
+
+    private static Value average(List<Value> terms) {
+        Graph g = terms.get(0).graph();
+        Value sum = terms.get(0);
+        for (int i = 1; i < terms.size(); i++) sum = g.add(sum, terms.get(i));
+        return terms.size() == 1 ? sum : g.div(sum, (float) terms.size());
+    }
+}

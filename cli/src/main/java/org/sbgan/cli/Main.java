@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sbgan-cli", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Semantic Bottleneck GAN on the JVM: graphs built in Java, trained and served by ONNX Runtime.",
-        subcommands = {DemoCommand.class, BenchCommand.class, SynthDataCommand.class})
+        subcommands = {DemoCommand.class, BenchCommand.class, SynthDataCommand.class, BuildGraphsCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print the stack trace when a command fails.")
     boolean verbose;

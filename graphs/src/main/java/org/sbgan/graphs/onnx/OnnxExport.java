@@ -3,11 +3,15 @@ package org.sbgan.graphs.onnx;
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -119,11 +123,32 @@ public final class OnnxExport {
 
     /** Writes a model atomically: to a temporary file in the same folder, then renamed into place. */
     public static void write(OnnxMl.ModelProto model, Path file) throws IOException {
+        writeAtomically(file, model::writeTo);
+    }
+
+    /** The body of a file written by {@link #writeAtomically}. */
+    @FunctionalInterface
+    public interface Body {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Writes {@code file} so that it is either complete or absent: the body goes to a temporary file in the same
+     * folder, which is flushed to disk and then renamed into place; on failure the temporary file is removed and
+     * an existing {@code file} is left as it was. The file gets the process's normal permissions (a temp file
+     * made by {@code Files.createTempFile} would stay readable by its owner only).
+     */
+    public static void writeAtomically(Path file, Body body) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
         try {
-            Files.write(tmp, model.toByteArray());
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 OutputStream out = Channels.newOutputStream(ch)) {
+                body.write(out);
+                out.flush();
+                ch.force(true);
+            }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);

@@ -1,0 +1,163 @@
+package org.sbgan.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sbgan.trainer.step.Sessions;
+
+class BuildGraphsCommandTest {
+    @TempDir
+    Path tmp;
+
+    private record Run(int rc, String out, String err) {}
+
+    private static Run run(String... args) {
+        PrintStream out = System.out, err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+        try {
+            int rc = Main.execute(args);
+            return new Run(rc, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void writesEveryGraphTheInitialStateAndAManifest() throws Exception {
+        Path dir = tmp.resolve("graphs");
+        Run r = run("build-graphs", "--preset", "tiny", "--out", dir.toString(), "--seed", "3", "--json");
+        assertEquals(0, r.rc(), r.err());
+
+        JsonNode m = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
+        assertEquals(1, m.get("format").asInt());
+        assertEquals("tiny", m.get("preset").asText());
+        assertEquals(3, m.get("seed").asLong());
+
+        // Every .onnx file on disk is in the manifest (or is the state file), and every listed file exists.
+        Set<String> onDisk;
+        try (Stream<Path> st = Files.walk(dir)) {
+            onDisk = new HashSet<>(st.filter(p -> p.toString().endsWith(".onnx")).map(p -> dir.relativize(p).toString().replace('\\', '/')).toList());
+        }
+        Set<String> listed = new HashSet<>();
+        JsonNode graphs = m.get("graphs");
+        int steps = 0, inference = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> it = graphs.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> g = it.next();
+            String file = g.getValue().get("file").asText();
+            assertTrue(Files.isRegularFile(dir.resolve(file)), file);
+            listed.add(file);
+            String kind = g.getValue().get("kind").asText();
+            if (kind.equals("step")) {
+                steps++;
+                assertTrue(g.getValue().get("flops_per_step").asLong() > 0, g.getKey());
+                assertTrue(g.getValue().get("state_written").size() > 0, g.getKey());
+                assertTrue(g.getValue().get("metrics").size() > 0, g.getKey());
+            } else {
+                assertEquals("inference", kind);
+                inference++;
+                assertTrue(g.getValue().get("flops_per_sample").asLong() > 0, g.getKey());
+                assertTrue(g.getValue().get("outputs").size() > 0, g.getKey());
+            }
+            assertTrue(g.getValue().get("inputs").size() > 0, g.getKey());
+        }
+        assertEquals(2 * 4 + 5, steps);
+        assertEquals(6, inference);
+        for (String n : List.of("seg_g_L0", "seg_d_L3", "spade_g", "spade_d", "d2_pretrain", "e2e_g", "e2e_d",
+                "seg_generator", "image_generator", "seg_critic", "d1", "d2", "sbgan")) {
+            assertTrue(graphs.has(n), n);
+        }
+        String stateFile = m.get("initial_state").asText();
+        listed.add(stateFile);
+        assertEquals(onDisk, listed);
+
+        // Every file, the state file too (its tensors are its outputs), loads into an ONNX Runtime CPU session.
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions so = Sessions.cpu(1)) {
+            for (String f : onDisk) {
+                try (OrtSession s = env.createSession(dir.resolve(f).toString(), so)) {
+                    assertFalse(s.getOutputNames().isEmpty(), f);
+                    if (f.equals(stateFile)) assertEquals(m.get("state_tensors").asInt(), s.getNumOutputs());
+                }
+            }
+        }
+
+        // The initial state holds every state tensor of every step, with the declared shapes.
+        OnnxMl.ModelProto state = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(dir.resolve(stateFile)));
+        Map<String, List<Long>> dims = new HashMap<>();
+        for (OnnxMl.TensorProto t : state.getGraph().getInitializerList()) {
+            assertNull(dims.put(t.getName(), t.getDimsList()), "duplicate " + t.getName());
+        }
+        assertEquals(m.get("state_tensors").asInt(), dims.size());
+        for (JsonNode g : graphs) {
+            if (!g.get("kind").asText().equals("step")) continue;
+            for (JsonNode s : g.get("state")) {
+                String name = s.get("name").asText();
+                assertTrue(dims.containsKey(name), "initial state lacks " + name);
+                List<Long> shape = new java.util.ArrayList<>();
+                s.get("shape").forEach(d -> shape.add(d.asLong()));
+                assertEquals(shape, dims.get(name), name);
+            }
+            for (JsonNode s : g.get("state_read")) assertTrue(dims.containsKey(s.asText()), s.asText());
+        }
+
+        // The printed table matches manifest.json's networks; --json prints one object last.
+        JsonNode nets = m.get("networks");
+        String[] lines = r.out().strip().split("\\R");
+        int rows = 0;
+        for (String line : lines) {
+            String[] cols = line.trim().split("\\s+");
+            if (cols.length >= 7 && nets.has(cols[0])) {
+                JsonNode n = nets.get(cols[0]);
+                assertEquals(n.get("parameters").asLong(), Long.parseLong(cols[1]), line);
+                assertEquals(n.get("step_graph").asText(), cols[2], line);
+                assertEquals(n.get("flops_per_step").asLong(), Long.parseLong(cols[4]), line);
+                assertEquals(n.get("inference_flops_per_sample").asLong(), Long.parseLong(cols[6]), line);
+                assertTrue(n.get("parameters").asLong() > 0, line);
+                rows++;
+            }
+        }
+        assertEquals(5, rows, r.out());
+        JsonNode summary = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertEquals(nets, summary.get("networks"));
+        assertEquals(m.get("networks").get("G_seg").get("parameters").asLong(),
+                nets.get("G_seg").get("per_level").get("L3").asLong());
+    }
+
+    @Test
+    void unknownPresetIsAUsageErrorNamingTheValidOnes() {
+        Run r = run("build-graphs", "--preset", "huge", "--out", tmp.toString());
+        assertEquals(2, r.rc());
+        String first = r.err().lines().findFirst().orElse("");
+        assertTrue(first.contains("unknown preset 'huge'") && first.contains("tiny, small, cityscapes, ade-indoor"), r.err());
+    }
+
+    @Test
+    void anOutThatIsAFileIsAOneLineError() throws Exception {
+        Path file = Files.writeString(tmp.resolve("taken"), "x");
+        Run r = run("build-graphs", "--preset", "tiny", "--out", file.toString(), "--quiet");
+        assertEquals(1, r.rc());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains(file.toString()), r.err());
+    }
+}

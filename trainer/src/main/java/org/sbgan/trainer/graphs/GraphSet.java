@@ -1,0 +1,355 @@
+package org.sbgan.trainer.graphs;
+
+import ai.onnx.proto.OnnxMl;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.sbgan.graphs.ir.Tensor;
+import org.sbgan.graphs.ir.Value;
+import org.sbgan.graphs.models.InferenceGraphs;
+import org.sbgan.graphs.models.Preset;
+import org.sbgan.graphs.models.Stages;
+import org.sbgan.graphs.onnx.OnnxExport;
+import org.sbgan.graphs.ops.Flops;
+import org.sbgan.graphs.step.StepGraph;
+import org.sbgan.graphs.step.StepManifest;
+
+/**
+ * Builds and writes every graph of a preset (the {@code build-graphs} command, DESIGN.md "cli: the contract"):
+ *
+ * <ul>
+ *   <li>{@code steps/<name>.onnx}: every training step of {@link Stages} — {@code seg_g_L<l>}, {@code seg_d_L<l>}
+ *       for every G_seg level, {@code spade_g}, {@code spade_d}, {@code d2_pretrain}, {@code e2e_g}, {@code e2e_d};</li>
+ *   <li>{@code inference/<name>.onnx}: every graph of {@link InferenceGraphs} with the initial weights baked in;</li>
+ *   <li>{@code state/initial_state.onnx}: the seeded initial value of every state tensor of every step, deduplicated by
+ *       name (a name shared by several steps has the same value in all of them, which is checked), as the
+ *       initializers (and, of the same name, outputs) of a model with no nodes ({@code onnx.load(...).graph.initializer}
+ *       in Python);</li>
+ *   <li>{@code manifest.json}: format 1; preset, seed, batches; per network its parameter count (from the PARAM state
+ *       entries by prefix; G_seg and D_seg at the top level, with every level under {@code per_level}), the FLOPs of
+ *       its top-level training step and of its inference graph per sample; per graph its file, kind, inputs,
+ *       outputs or metrics, state read and written, and FLOPs (per step, or per sample for inference graphs, whose
+ *       batch dimension is dynamic).</li>
+ * </ul>
+ *
+ * Every file is written atomically (temporary file, then renamed). Graphs are written as they are built, so only
+ * the state of the steps is held in memory.
+ */
+public final class GraphSet {
+    public static final int FORMAT = 1;
+    public static final String MANIFEST = "manifest.json", STATE_FILE = "state/initial_state.onnx";
+
+    /** Network names of the manifest, their state prefixes, top-level step graph and inference graph. */
+    public static final List<String> NETWORKS = List.of("G_seg", "D_seg", "G_img", "D1", "D2");
+    private static final Map<String, String> PREFIX = Map.of("G_seg", "gseg.", "D_seg", "dseg.", "G_img", "gimg.", "D1", "d1.", "D2", "d2.");
+    private static final Map<String, String> INFERENCE = Map.of("G_seg", "seg_generator", "D_seg", "seg_critic",
+            "G_img", "image_generator", "D1", "d1", "D2", "d2");
+
+    /** Batch sizes of the step graphs; a value ≤ 0 means the preset's. */
+    public record Batches(int seg, int spade, int e2e) {
+        public static final Batches PRESET = new Batches(0, 0, 0);
+
+        int seg(Preset p, int level) {
+            return seg > 0 ? seg : p.segBatch(level);
+        }
+
+        int spade(Preset p) {
+            return spade > 0 ? spade : p.batches().spade();
+        }
+
+        int e2e(Preset p) {
+            return e2e > 0 ? e2e : p.batches().e2e();
+        }
+    }
+
+    /** One network's row: parameters, its training step at the top level and that step's FLOPs, inference FLOPs. */
+    public record Network(String name, long parameters, String stepGraph, int stepBatch, long flopsPerStep,
+            String inferenceGraph, long inferenceFlopsPerSample) {}
+
+    /** What was written: the manifest tree, the networks in {@link #NETWORKS} order, and file counts. */
+    public record Result(Path out, ObjectNode manifest, List<Network> networks, int stepGraphs, int inferenceGraphs,
+            int stateTensors) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private GraphSet() {}
+
+    /**
+     * Builds every graph of {@code p} with parameter seed {@code seed} and writes them under {@code out} (created if
+     * missing). {@code progress} gets one line per written file.
+     */
+    public static Result write(Preset p, long seed, Batches batches, Path out, Consumer<String> progress) throws IOException {
+        prepare(out);
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode graphs = f.objectNode();
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        Map<String, StepManifest> steps = new LinkedHashMap<>();
+        Map<String, Integer> stepBatch = new LinkedHashMap<>();
+        int top = p.levels() - 1;
+
+        for (int l = 0; l <= top; l++) {
+            int b = batches.seg(p, l);
+            step(out, "seg_g_L" + l, Stages.segG(p, l, b, seed), b, graphs, state, steps, stepBatch, progress);
+            step(out, "seg_d_L" + l, Stages.segD(p, l, b, seed), b, graphs, state, steps, stepBatch, progress);
+        }
+        int bs = batches.spade(p), be = batches.e2e(p);
+        step(out, "spade_g", Stages.spadeG(p, bs, seed), bs, graphs, state, steps, stepBatch, progress);
+        step(out, "spade_d", Stages.spadeD(p, bs, seed), bs, graphs, state, steps, stepBatch, progress);
+        step(out, "d2_pretrain", Stages.d2Pretrain(p, bs, seed), bs, graphs, state, steps, stepBatch, progress);
+        step(out, "e2e_g", Stages.e2eG(p, be, seed), be, graphs, state, steps, stepBatch, progress);
+        step(out, "e2e_d", Stages.e2eD(p, be, seed), be, graphs, state, steps, stepBatch, progress);
+
+        Map<String, Long> inferenceFlops = new LinkedHashMap<>();
+        inference(out, "seg_generator", InferenceGraphs.segGenerator(p, seed), graphs, inferenceFlops, progress);
+        inference(out, "image_generator", InferenceGraphs.imageGenerator(p, seed), graphs, inferenceFlops, progress);
+        inference(out, "seg_critic", InferenceGraphs.segCritic(p, seed), graphs, inferenceFlops, progress);
+        inference(out, "d1", InferenceGraphs.d1(p, seed), graphs, inferenceFlops, progress);
+        inference(out, "d2", InferenceGraphs.d2(p, seed), graphs, inferenceFlops, progress);
+        inference(out, "sbgan", InferenceGraphs.sbgan(p, seed, seed), graphs, inferenceFlops, progress);
+
+        writeState(p, seed, state, out.resolve(STATE_FILE));
+        progress.accept("wrote " + STATE_FILE + " (" + state.size() + " tensors)");
+
+        // Networks: parameters from the PARAM entries by prefix; G_seg and D_seg at the top level.
+        Map<String, String> stepOf = Map.of("G_seg", "seg_g_L" + top, "D_seg", "seg_d_L" + top, "G_img", "spade_g",
+                "D1", "spade_d", "D2", "d2_pretrain");
+        Map<String, Long> allParams = new LinkedHashMap<>();
+        for (StepManifest m : steps.values()) {
+            for (StepManifest.StateEntry e : m.state()) {
+                if (e.kind() == StepManifest.StateKind.PARAM) allParams.putIfAbsent(e.name(), numel(e.shape()));
+            }
+        }
+        List<Network> networks = new ArrayList<>();
+        ObjectNode nets = f.objectNode();
+        for (String n : NETWORKS) {
+            String prefix = PREFIX.get(n);
+            long params;
+            ObjectNode node = f.objectNode();
+            if (n.equals("G_seg") || n.equals("D_seg")) {
+                String kind = n.equals("G_seg") ? "seg_g_L" : "seg_d_L";
+                ObjectNode per = f.objectNode();
+                for (int l = 0; l <= top; l++) per.put("L" + l, params(steps.get(kind + l), prefix));
+                params = params(steps.get(kind + top), prefix);
+                node.put("parameters", params);
+                node.set("per_level", per);
+            } else {
+                params = allParams.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).mapToLong(Map.Entry::getValue).sum();
+                node.put("parameters", params);
+            }
+            String sg = stepOf.get(n), ig = INFERENCE.get(n);
+            Network net = new Network(n, params, sg, stepBatch.get(sg), steps.get(sg).flops(), ig, inferenceFlops.get(ig));
+            networks.add(net);
+            node.put("state_prefix", prefix);
+            node.put("step_graph", sg);
+            node.put("step_batch", net.stepBatch());
+            node.put("flops_per_step", net.flopsPerStep());
+            node.put("inference_graph", ig);
+            node.put("inference_flops_per_sample", net.inferenceFlopsPerSample());
+            nets.set(n, node);
+        }
+
+        ObjectNode root = f.objectNode();
+        root.put("format", FORMAT);
+        root.put("preset", p.name());
+        root.put("seed", seed);
+        ObjectNode bj = root.putObject("batches");
+        ObjectNode segB = bj.putObject("seg");
+        for (int l = 0; l <= top; l++) segB.put("L" + l, batches.seg(p, l));
+        bj.put("spade", bs);
+        bj.put("d2_pretrain", bs);
+        bj.put("e2e", be);
+        root.put("initial_state", STATE_FILE);
+        root.put("state_tensors", state.size());
+        root.put("flops_note", "step graphs: flops_per_step for one step at the graph's fixed batch; inference graphs have a "
+                + "dynamic batch N, so flops_per_sample is for N = 1. Multiply-adds count 2.");
+        root.set("networks", nets);
+        root.set("graphs", graphs);
+        writeAtomically(out.resolve(MANIFEST), JSON.writeValueAsBytes(root));
+        progress.accept("wrote " + MANIFEST);
+        return new Result(out, root, List.copyOf(networks), steps.size(), inferenceFlops.size(), state.size());
+    }
+
+    /** Creates {@code out} and checks it can be written, with one-line errors naming the folder. */
+    static void prepare(Path out) throws IOException {
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new IOException("--out " + out + " exists and is not a folder");
+        try {
+            Files.createDirectories(out);
+            Path probe = Files.createTempFile(out, ".probe", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new IOException("cannot write to the --out folder " + out + " (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+        }
+    }
+
+    private static void step(Path out, String name, StepGraph sg, int batch, ObjectNode graphs, Map<String, Tensor> state,
+            Map<String, StepManifest> steps, Map<String, Integer> stepBatch, Consumer<String> progress) throws IOException {
+        String file = "steps/" + name + ".onnx";
+        OnnxExport.write(sg.model(), out.resolve(file));
+        StepManifest m = sg.manifest();
+        for (Map.Entry<String, Tensor> e : sg.initialState().entrySet()) {
+            Tensor prev = state.putIfAbsent(e.getKey(), e.getValue());
+            if (prev != null && !prev.equals(e.getValue())) {
+                throw new IllegalStateException("state '" + e.getKey() + "' has different initial values in two steps (" + name + ")");
+            }
+        }
+        steps.put(name, m);
+        stepBatch.put(name, batch);
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode g = graphs.putObject(name);
+        g.put("file", file);
+        g.put("kind", "step");
+        g.put("step", m.name());
+        g.put("batch", batch);
+        g.put("doc", m.doc());
+        ArrayNode inputs = g.putArray("inputs");
+        for (StepManifest.InputEntry in : m.inputs()) {
+            ObjectNode o = tensorInfo(inputs.addObject(), in.name(), in.dtype().name(), in.shape());
+            o.put("role", in.role().name().toLowerCase(Locale.ROOT));
+        }
+        ArrayNode metrics = g.putArray("metrics");
+        for (StepManifest.MetricEntry me : m.metrics()) tensorInfo(metrics.addObject(), me.name(), me.dtype().name(), me.shape());
+        ArrayNode read = g.putArray("state_read"), written = g.putArray("state_written");
+        ArrayNode st = g.putArray("state");
+        for (StepManifest.StateEntry e : m.state()) {
+            if (e.read()) read.add(e.name());
+            if (e.written()) written.add(e.name());
+            ObjectNode o = tensorInfo(st.addObject(), e.name(), e.dtype().name(), e.shape());
+            o.put("kind", e.kind().name().toLowerCase(Locale.ROOT));
+            o.put("read", e.read());
+            o.put("written", e.written());
+            if (e.outputName() != null) o.put("output", e.outputName());
+        }
+        g.put("flops_per_step", m.flops());
+        progress.accept("wrote " + file);
+    }
+
+    private static void inference(Path out, String name, InferenceGraphs.Built b, ObjectNode graphs, Map<String, Long> flops,
+            Consumer<String> progress) throws IOException {
+        String file = "inference/" + name + ".onnx";
+        OnnxExport.write(b.export(), out.resolve(file));
+        long fl = Flops.of(b.graph(), b.outputs().values());
+        flops.put(name, fl);
+        ObjectNode g = graphs.putObject(name);
+        g.put("file", file);
+        g.put("kind", "inference");
+        ArrayNode inputs = g.putArray("inputs");
+        List<String> runtime = b.inputNames();
+        for (Value v : b.graph().inputs()) {
+            if (!runtime.contains(v.name())) continue;
+            tensorInfo(inputs.addObject(), v.name(), v.dtype().name(), v.shape()).put("role", "input");
+        }
+        ArrayNode outputs = g.putArray("outputs");
+        for (Map.Entry<String, Value> e : b.outputs().entrySet()) {
+            tensorInfo(outputs.addObject(), e.getKey(), e.getValue().dtype().name(), e.getValue().shape());
+        }
+        ArrayNode weights = g.putArray("weights");
+        b.weightNames().forEach(weights::add);
+        g.putArray("state_read");
+        g.putArray("state_written");
+        g.put("flops_per_sample", fl);
+        progress.accept("wrote " + file);
+    }
+
+    private static ObjectNode tensorInfo(ObjectNode o, String name, String dtype, long[] shape) {
+        o.put("name", name);
+        o.put("dtype", dtype.toLowerCase(Locale.ROOT));
+        ArrayNode s = o.putArray("shape");
+        for (long d : shape) {
+            if (d < 0) s.add("N");
+            else s.add(d);
+        }
+        return o;
+    }
+
+    private static long params(StepManifest m, String prefix) {
+        long n = 0;
+        for (StepManifest.StateEntry e : m.state()) {
+            if (e.kind() == StepManifest.StateKind.PARAM && e.name().startsWith(prefix)) n += numel(e.shape());
+        }
+        return n;
+    }
+
+    private static long numel(long[] shape) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        return n;
+    }
+
+    /**
+     * Writes an ONNX model whose graph has no nodes and every state tensor as an initializer and as a graph output of
+     * the same name, so that ONNX Runtime can also load it (a session with no inputs that returns the state). The
+     * file is streamed tensor by tensor (a paper preset's state is over a gigabyte) to a temporary file, then renamed.
+     */
+    static void writeState(Preset p, long seed, Map<String, Tensor> state, Path file) throws IOException {
+        // ModelProto: ir_version = 1, producer_name = 2, graph = 7, opset_import = 8.
+        // GraphProto: name = 2, initializer = 5, doc_string = 10, output = 12.
+        OnnxMl.GraphProto header = OnnxMl.GraphProto.newBuilder().setName("initial_state")
+                .setDocString("sbgan initial state, preset " + p.name() + ", seed " + seed).build();
+        List<OnnxMl.ValueInfoProto> outputs = new ArrayList<>();
+        long graphSize = header.getSerializedSize();
+        for (Map.Entry<String, Tensor> e : state.entrySet()) {
+            OnnxMl.ValueInfoProto vi = valueInfo(e.getKey(), e.getValue());
+            outputs.add(vi);
+            graphSize += CodedOutputStream.computeMessageSize(12, vi) + tensorFieldSize(e.getKey(), e.getValue());
+        }
+        if (graphSize > Integer.MAX_VALUE - (1 << 20)) {
+            throw new IOException("the initial state of preset " + p.name() + " is " + graphSize / (1 << 20)
+                    + " MiB, over protobuf's 2 GiB limit for one ONNX file; " + file + " not written");
+        }
+        OnnxMl.ModelProto modelHeader = OnnxMl.ModelProto.newBuilder().setIrVersion(OnnxExport.IR_VERSION)
+                .setProducerName(OnnxExport.PRODUCER)
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OnnxExport.OPSET)).build();
+        long payloadSize = graphSize;
+        OnnxExport.writeAtomically(file, out -> {
+            OutputStream os = new BufferedOutputStream(out, 1 << 20);
+            CodedOutputStream c = CodedOutputStream.newInstance(os, 1 << 16);
+            modelHeader.writeTo(c);
+            c.writeTag(7, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            c.writeUInt32NoTag((int) payloadSize);
+            header.writeTo(c);
+            for (Map.Entry<String, Tensor> e : state.entrySet()) {
+                c.writeMessage(5, OnnxExport.tensor(e.getKey(), e.getValue()));
+            }
+            for (OnnxMl.ValueInfoProto vi : outputs) c.writeMessage(12, vi);
+            c.flush();
+            os.flush();
+        });
+    }
+
+    /** Serialized size of the initializer field of a tensor, without building it (raw_data, as OnnxExport.tensor). */
+    private static long tensorFieldSize(String name, Tensor t) {
+        OnnxMl.TensorProto.Builder b = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(t.dtype.onnxCode);
+        for (long d : t.shape) b.addDims(d);
+        long raw = t.numel() * t.dtype.bytes;
+        long size = b.build().getSerializedSize() + (raw == 0 ? 0 : CodedOutputStream.computeTagSize(9)
+                + CodedOutputStream.computeUInt32SizeNoTag((int) Math.min(raw, Integer.MAX_VALUE)) + raw);
+        return CodedOutputStream.computeTagSize(5) + CodedOutputStream.computeUInt32SizeNoTag((int) Math.min(size, Integer.MAX_VALUE)) + size;
+    }
+
+    private static OnnxMl.ValueInfoProto valueInfo(String name, Tensor t) {
+        OnnxMl.TensorShapeProto.Builder sb = OnnxMl.TensorShapeProto.newBuilder();
+        for (long d : t.shape) sb.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder()
+                .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(t.dtype.onnxCode).setShape(sb))).build();
+    }
+
+    private static void writeAtomically(Path file, byte[] bytes) throws IOException {
+        OnnxExport.writeAtomically(file, out -> out.write(bytes));
+    }
+}

@@ -1,11 +1,13 @@
 package org.sbgan.cli;
 
+import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Parent of the benchmarks; each subcommand prints a table and, with {@code --json}, one JSON object. */
+@Prototype
 @Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchConvCommand.class, BenchDataCommand.class},
         description = "Measure the speed of graphs run by ONNX Runtime (results: docs/BENCHMARKS.md).")
 public final class BenchCommand implements Runnable {

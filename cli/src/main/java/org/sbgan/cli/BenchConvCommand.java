@@ -1,5 +1,6 @@
 package org.sbgan.cli;
 
+import io.micronaut.context.annotation.Prototype;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -11,6 +12,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Times a 3×3 convolution's forward and backward through the StepRunner against a plain ORT Conv session. */
+@Prototype
 @Command(name = "conv", mixinStandardHelpOptions = true,
         description = {"Time forward and backward (dX + dW, every gradient formulation) of a 3x3 convolution, "
                 + "N8 C64->64 64x64 at stride 1, 2 and (1,2) (more shapes with --sweep), run as step graphs by the "

@@ -1,5 +1,6 @@
 package org.sbgan.cli;
 
+import io.micronaut.context.annotation.Prototype;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Times the data path (transforms + one-hot + batching on a background thread) for a preset's batch shape. */
+@Prototype
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = {"Time the training data path: a BatchLoader preparing batches (short-side resize, joint flip, "
                 + "crop, [-1,1] images, one-hot labels) into direct buffers ahead of a consumer that copies each into "

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.trainer.graphs.GraphSet;
+import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -13,6 +14,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Writes every training-step and inference graph of a preset, the initial state and manifest.json (GraphSet). */
+@Prototype
 @Command(name = "build-graphs", mixinStandardHelpOptions = true,
         description = "Build every graph of a preset into DIR: steps/*.onnx (each training step of every stage and level), "
                 + "inference/*.onnx (initial weights baked in), state/initial_state.onnx (the seeded initial state, one "
@@ -37,6 +39,10 @@ public final class BuildGraphsCommand implements Callable<Integer> {
     @Option(names = "--batch-e2e", paramLabel = "N", description = "Batch of the end-to-end G/D steps (default: the preset's end-to-end batch).")
     Integer batchE2e;
 
+    @Option(names = "--vgg", paramLabel = "FILE", description = "VGG19 ONNX model (torchvision vgg19().features): adds the "
+            + "VGG19 perceptual loss (×10, relu1_1…relu5_1) to the spade_g and e2e_g steps (default: off).")
+    Path vgg;
+
     @Option(names = "--json", description = "Also print a JSON summary object as the last line.")
     boolean json;
 
@@ -59,7 +65,7 @@ public final class BuildGraphsCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         GraphSet.Result r;
         try {
-            r = GraphSet.write(p, seed, new GraphSet.Batches(bSeg, bSpade, bE2e), out, line -> {
+            r = GraphSet.write(p, seed, new GraphSet.Batches(bSeg, bSpade, bE2e), vgg, out, line -> {
                 if (!quiet) System.out.println(line);
             });
         } catch (OutOfMemoryError e) {
@@ -86,6 +92,7 @@ public final class BuildGraphsCommand implements Callable<Integer> {
             o.put("step_graphs", r.stepGraphs());
             o.put("inference_graphs", r.inferenceGraphs());
             o.put("state_tensors", r.stateTensors());
+            o.put("vgg_loss", vgg != null);
             o.put("seconds", Math.round(secs * 1000) / 1000.0);
             o.set("networks", r.manifest().get("networks"));
             System.out.println(m.writeValueAsString(o));

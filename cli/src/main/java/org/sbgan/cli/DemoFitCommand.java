@@ -1,5 +1,6 @@
 package org.sbgan.cli;
 
+import io.micronaut.context.annotation.Prototype;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import java.util.concurrent.Callable;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Trains a small conv net with a training-step graph on ONNX Runtime and prints the loss as it falls. */
+@Prototype
 @Command(name = "fit", mixinStandardHelpOptions = true,
         description = "Fit a small conv net to a fixed random target with one ONNX training-step graph "
                 + "(forward + backward + Adam) run by ONNX Runtime; prints the loss curve.")

@@ -1,5 +1,8 @@
 package org.sbgan.cli;
 
+import io.micronaut.configuration.picocli.MicronautFactory;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -12,7 +15,10 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code sbgan-cli} entry point. Exit codes are picocli's: 0 on success, 2 for a usage error, 1 when a
  * command fails; a failure prints one line ({@code error: ...}), or the stack trace with {@code --verbose}.
+ * Commands run inside a Micronaut {@link ApplicationContext}: picocli creates them through a
+ * {@link MicronautFactory}, so they are beans and may inject services and configuration.
  */
+@Prototype
 @Command(name = "sbgan-cli", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Semantic Bottleneck GAN on the JVM: graphs built in Java, trained and served by ONNX Runtime.",
         subcommands = {DemoCommand.class, BenchCommand.class, SynthDataCommand.class, BuildGraphsCommand.class})
@@ -34,15 +40,19 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code. */
     public static int execute(String... args) {
-        Main main = new Main();
-        CommandLine cl = new CommandLine(main).setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (main.verbose) ex.printStackTrace(cmd.getErr());
-            else cmd.getErr().println(cmd.getColorScheme().errorText("error: " + oneLine(ex)));
-            return cmd.getExitCodeExceptionMapper() != null ? cmd.getExitCodeExceptionMapper().getExitCode(ex)
-                    : cmd.getCommandSpec().exitCodeOnExecutionException();
-        });
-        return cl.execute(args);
+        // deduceEnvironment(false): no cloud/host probing at startup.
+        try (ApplicationContext context = ApplicationContext.builder(Main.class).deduceEnvironment(false).start()) {
+            CommandLine cl = new CommandLine(Main.class, new MicronautFactory(context))
+                    .setCaseInsensitiveEnumValuesAllowed(true);
+            Main main = cl.getCommand();
+            cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+                if (main.verbose) ex.printStackTrace(cmd.getErr());
+                else cmd.getErr().println(cmd.getColorScheme().errorText("error: " + oneLine(ex)));
+                return cmd.getExitCodeExceptionMapper() != null ? cmd.getExitCodeExceptionMapper().getExitCode(ex)
+                        : cmd.getCommandSpec().exitCodeOnExecutionException();
+            });
+            return cl.execute(args);
+        }
     }
 
     /** The exception's message (or, for a mere wrapper, its cause's; or its type) on one line. */

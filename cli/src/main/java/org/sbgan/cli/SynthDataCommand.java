@@ -1,5 +1,6 @@
 package org.sbgan.cli;
 
+import io.micronaut.context.annotation.Prototype;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.sbgan.trainer.data.synth.StreetSceneGenerator;
@@ -11,6 +12,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Writes a synthetic Cityscapes-layout dataset of procedural street scenes (docs/SYNTHETIC-DATA.md). */
+@Prototype
 @Command(name = "synth-data", mixinStandardHelpOptions = true,
         description = "Generate procedural street scenes as a Cityscapes-layout tree: leftImg8bit/<split>/<city>/*_leftImg8bit.png, "
                 + "gtFine/<split>/<city>/*_gtFine_labelIds.png (real Cityscapes ids) and *_gtFine_color.png. "

@@ -95,7 +95,7 @@ public final class InferenceGraphs {
     public static Built segGenerator(Preset p, long seed) {
         Graph g = new Graph("gseg_infer");
         InferenceParams ip = new InferenceParams(g, seed);
-        SegGenerator gen = new SegGenerator(ip, p, p.levels() - 1);
+        SegGenerator gen = new SegGenerator(ip, SegGenerator.Config.of(p, p.levels() - 1).stabilized());
         Value probs = gen.forward(g.input("z", DType.FLOAT, -1, p.zDim()));
         Value labels;
         try (Graph.Scope s = g.scope("sample")) {
@@ -123,7 +123,7 @@ public final class InferenceGraphs {
         InferenceParams ip = new InferenceParams(g, seed);
         Preset.Size s = p.segTop();
         Value x = g.input("x", DType.FLOAT, -1, p.numClasses(), s.height(), s.width());
-        Value scores = new SegCritic(ip, p, p.levels() - 1).forward(x);
+        Value scores = new SegCritic(ip, SegGenerator.Config.of(p, p.levels() - 1).stabilized()).forward(x);
         return new Built(g, Map.of("scores", scores), ip.initialValues());
     }
 
@@ -161,7 +161,7 @@ public final class InferenceGraphs {
     public static Built sbgan(Preset p, long segSeed, long imgSeed) {
         Graph g = new Graph("sbgan_infer");
         InferenceParams segParams = new InferenceParams(g, segSeed);
-        SegGenerator gen = new SegGenerator(segParams, p, p.levels() - 1);
+        SegGenerator gen = new SegGenerator(segParams, SegGenerator.Config.of(p, p.levels() - 1).stabilized());
         InferenceParams imgParams = new InferenceParams(g, imgSeed);
         ImageGenerator img = new ImageGenerator(imgParams, p);
         Value probs = gen.forward(g.input("z", DType.FLOAT, -1, p.zDim()));

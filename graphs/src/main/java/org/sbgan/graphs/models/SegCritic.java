@@ -23,8 +23,14 @@ import org.sbgan.graphs.nn.Params;
  * Channels mirror G_seg's per level (a block's input has its level's channels, its output the level below's).
  * Names do not depend on L ("dseg.fromSeg3", "dseg.block3.conv1", "dseg.final.conv1", "dseg.final.fc"), so a
  * level-L critic shares every block of the level-(L−1) one. All weights use the default gain √2 except fromSeg
- * (gain 1); the spec does not give the final fc's gain, √2 (the equalized default) is used. {@code fadeBlend} is
- * not implemented (refused with an {@link UnsupportedOperationException}).
+ * (gain 1); the spec does not give the final fc's gain, √2 (the equalized default) is used.
+ *
+ * <p><b>Fade blending</b> (the mirror of {@link SegGenerator}'s, fadeBlend at level L ≥ 1): the critic also
+ * declares "dseg.fromSeg(L−1)" and {@link #forward(Value, Value)} feeds block L−1 with
+ * <pre>
+ *   h = (1−α)·fromSeg(L−1)(avgpool2(x)) + α·blockL(fromSegL(x))
+ * </pre>
+ * (each fromSeg including its LReLU), so α = 0 is the level-(L−1) critic on avgpool2(x) and α = 1 the unblended one.
  */
 public final class SegCritic {
     public static final String NAME = "dseg";
@@ -33,6 +39,8 @@ public final class SegCritic {
     private final SegGenerator.Config cfg;
     private final EqualizedConv fromSeg;
     private final String fromSegPath;
+    private final EqualizedConv fromSegPrev; // fade blending only
+    private final String fromSegPrevPath, fadePath;
     private final List<EqualizedConv[]> blocks = new ArrayList<>(); // index l−1 for block l
     private final List<String> blockPaths = new ArrayList<>();
     private final EqualizedConv final1, final2;
@@ -52,6 +60,10 @@ public final class SegCritic {
             fromSeg = new EqualizedConv(p, "fromSeg" + level,
                     EqualizedConv.Config.of(cfg.numClasses(), cfg.channels(level), 1, 0).withGain(1f));
             fromSegPath = g.qualify("fromSeg" + level);
+            fromSegPrev = cfg.blends() ? new EqualizedConv(p, "fromSeg" + (level - 1),
+                    EqualizedConv.Config.of(cfg.numClasses(), cfg.channels(level - 1), 1, 0).withGain(1f)) : null;
+            fromSegPrevPath = g.qualify("fromSeg" + (level - 1));
+            fadePath = g.qualify("fade");
             for (int l = 1; l <= level; l++) {
                 try (Graph.Scope b = g.scope("block" + l)) {
                     blockPaths.add(g.layer());
@@ -75,8 +87,25 @@ public final class SegCritic {
         return cfg;
     }
 
-    /** x [N, K, 4·2^L, 4ar·2^L] → scores [N, 1]. */
+    /**
+     * x [N, K, 4·2^L, 4ar·2^L] → scores [N, 1]. Refused (IllegalStateException) when the critic blends (fadeBlend
+     * at level ≥ 1): use {@link #forward(Value, Value)}.
+     */
     public Value forward(Value x) {
+        if (cfg.blends()) {
+            throw new IllegalStateException("D_seg level " + cfg.level() + " has fadeBlend on: forward needs the fade alpha, "
+                    + "use forward(x, alpha)");
+        }
+        return run(x, null);
+    }
+
+    /** Fade-blended scores (fadeBlend on, level ≥ 1), α a scalar: see the class comment. */
+    public Value forward(Value x, Value alpha) {
+        SegGenerator.Config.checkAlpha("D_seg", cfg, alpha);
+        return run(x, alpha);
+    }
+
+    private Value run(Value x, Value alpha) {
         Graph g = x.graph();
         if (x.rank() != 4 || x.dim(1) != cfg.numClasses() || x.dim(2) != cfg.height() || x.dim(3) != cfg.width()) {
             throw new IllegalArgumentException("D_seg level " + cfg.level() + " expects [N, " + cfg.numClasses() + ", "
@@ -92,6 +121,19 @@ public final class SegCritic {
                 h = g.leakyRelu(convs[0].forward(h), LRELU);
                 h = g.leakyRelu(convs[1].forward(h), LRELU);
                 h = g.avgPool(h, PoolSpec.of(2, 2, 0, false));
+            }
+            if (alpha != null && l == cfg.level()) {
+                Value down;
+                try (Graph.Scope s = g.scopeAt(fadePath)) {
+                    down = g.avgPool(x, PoolSpec.of(2, 2, 0, false));
+                }
+                Value prev = fromSegPrev.forward(down);
+                try (Graph.Scope s = g.scopeAt(fromSegPrevPath)) {
+                    prev = g.leakyRelu(prev, LRELU);
+                }
+                try (Graph.Scope s = g.scopeAt(fadePath)) {
+                    h = SegGenerator.Config.blend(g, alpha, prev, h);
+                }
             }
         }
         try (Graph.Scope s = g.scopeAt(finalPath)) {

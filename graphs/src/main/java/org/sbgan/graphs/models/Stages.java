@@ -1,11 +1,13 @@
 package org.sbgan.graphs.models;
 
+import ai.onnx.proto.OnnxMl;
 import java.util.ArrayList;
 import java.util.List;
 import org.sbgan.graphs.autodiff.Gradients;
 import org.sbgan.graphs.ir.Graph;
 import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.loss.Losses;
+import org.sbgan.graphs.loss.VggLoss;
 import org.sbgan.graphs.nn.Init;
 import org.sbgan.graphs.nn.Params;
 import org.sbgan.graphs.nn.StepParams;
@@ -46,10 +48,55 @@ public final class Stages {
     public static final String GSEG = "gseg", DSEG = "dseg", GIMG = "gimg", D1 = "d1", D2 = "d2";
     /** Input names. */
     public static final String Z = "z", GUMBEL = "gumbel", ALPHA = "alpha", REAL_LAYOUT = "real_layout", REAL_IMAGE = "real_image";
+    /**
+     * The fade weight α of the layout-GAN steps at a level ≥ 1 when the preset has fadeBlend (§1): a scalar HYPER
+     * input, ramped 0→1 by the trainer over the fade phase and 1 in the stabilize phase.
+     */
+    public static final String FADE_ALPHA = "fade_alpha";
     /** End-to-end weights of the D_seg and D2 terms (§3). */
     public static final float E2E_SEG_WEIGHT = 10f, E2E_D2_WEIGHT = 0.1f;
 
     private Stages() {}
+
+    /**
+     * The optional VGG19 perceptual loss of the SPADE G losses (§2): an imported VGG19 ONNX model (weights become
+     * constants named {@code vgg.<initializer>}), the name of its source in errors, and the taps/weights/λ.
+     */
+    public record Vgg(OnnxMl.ModelProto model, String source, VggLoss.Config config) {
+        /** The state/constant prefix of the VGG weights. */
+        public static final String PREFIX = "vgg.";
+
+        public Vgg {
+            if (model == null || source == null || config == null) throw new IllegalArgumentException("Vgg: null model, source or config");
+        }
+
+        /** Taps by Relu order ({@link VggLoss.Config#vgg19ByReluOrder}), spec weights, λ = 10. */
+        public static Vgg of(OnnxMl.ModelProto model, String source) {
+            return new Vgg(model, source, VggLoss.Config.vgg19ByReluOrder(model));
+        }
+
+        /** The weighted loss of fake against real images ([N,3,H,W] in [−1, 1]). */
+        Value loss(Graph g, Value fake, Value real) {
+            return VggLoss.loss(g, model, source, PREFIX, config, fake, real);
+        }
+
+        /**
+         * Checks that the model imports as an image network for {@code p}'s image size by building the loss once in
+         * a scratch graph; throws IllegalArgumentException with a one-line message naming the source otherwise.
+         */
+        public Vgg check(Preset p) {
+            Preset.Size s = p.imageSize();
+            try {
+                Graph g = new Graph("vgg_check");
+                Value a = g.input("fake", 1, 3, s.height(), s.width()), b = g.input("real", 1, 3, s.height(), s.width());
+                loss(g, a, b);
+            } catch (RuntimeException e) {
+                String m = String.valueOf(e.getMessage()).replaceAll("\\s*\\R\\s*", " ");
+                throw new IllegalArgumentException(m.contains(source) ? m : source + ": " + m, e);
+            }
+            return this;
+        }
+    }
 
     /** Parameters that are read but whose buffers are never written (networks a step does not train). */
     private static final class Frozen implements Params {
@@ -147,6 +194,11 @@ public final class Stages {
         return sb.batch(REAL_IMAGE, batch, 3, s.height(), s.width());
     }
 
+    /** The fade weight α (HYPER input {@link #FADE_ALPHA}) when the level blends (fadeBlend, level ≥ 1), else null. */
+    private static Value fadeAlpha(StepBuilder sb, SegGenerator.Config c) {
+        return c.blends() ? sb.hyper(FADE_ALPHA) : null;
+    }
+
     private static void checkBatch(int batch, int min) {
         if (batch < min) throw new IllegalArgumentException("batch must be >= " + min + ", got " + batch);
     }
@@ -163,7 +215,9 @@ public final class Stages {
         Value z = sb.noise(Z, batch, p.zDim()), gn = segNoise(sb, p, level, batch);
         SegGenerator gen = new SegGenerator(sp, p, level);
         SegCritic crit = new SegCritic(new Frozen(sp), p, level);
-        Value loss = Losses.wganG(crit.forward(g.gumbelSoftmaxST(gen.forward(z), gn, p.gumbelTemperature())));
+        Value fa = fadeAlpha(sb, gen.config());
+        Value fake = g.gumbelSoftmaxST(fa == null ? gen.forward(z) : gen.forward(z, fa), gn, p.gumbelTemperature());
+        Value loss = Losses.wganG(fa == null ? crit.forward(fake) : crit.forward(fake, fa));
         update(sb, loss, List.of(GSEG), List.of(p.optim().segG()));
         sb.metric("loss_g", loss);
         return sb.build("SBGAN-SPEC §1 layout-GAN G step, level " + level + ": −mean D_seg(ST-Gumbel(G_seg(z))); updates gseg");
@@ -182,8 +236,9 @@ public final class Stages {
         Value z = sb.noise(Z, batch, p.zDim()), gn = segNoise(sb, p, level, batch), alpha = sb.noise(ALPHA, batch, 1, 1, 1);
         SegGenerator gen = new SegGenerator(new Frozen(sp), p, level);
         SegCritic crit = new SegCritic(sp, p, level);
-        Value fake = g.stopGradient(g.gumbelSoftmaxST(gen.forward(z), gn, p.gumbelTemperature()));
-        Losses.WganGp l = Losses.wganGpD(g, crit::forward, real, fake, alpha);
+        Value fa = fadeAlpha(sb, gen.config());
+        Value fake = g.stopGradient(g.gumbelSoftmaxST(fa == null ? gen.forward(z) : gen.forward(z, fa), gn, p.gumbelTemperature()));
+        Losses.WganGp l = Losses.wganGpD(g, fa == null ? crit::forward : x -> crit.forward(x, fa), real, fake, alpha);
         update(sb, l.total(), List.of(DSEG), List.of(p.optim().segD()));
         sb.metric("loss_d", l.total());
         sb.metric("wasserstein", l.wasserstein());
@@ -212,6 +267,14 @@ public final class Stages {
      * off. Adam (preset optim spadeG, TTUR) on G_img only, group "gimg". Metrics: loss_g, hinge, fm.
      */
     public static StepGraph spadeG(Preset p, int batch, long seed) {
+        return spadeG(p, batch, seed, null);
+    }
+
+    /**
+     * {@link #spadeG(Preset, int, long)} with the VGG19 perceptual loss (§2) when {@code vgg} is not null:
+     * loss_g += VggLoss(fake, real image), metric "vgg".
+     */
+    public static StepGraph spadeG(Preset p, int batch, long seed, Vgg vgg) {
         checkBatch(batch, 1);
         StepBuilder sb = new StepBuilder("spade_g");
         StepParams sp = new StepParams(sb, seed);
@@ -219,13 +282,18 @@ public final class Stages {
         Value layout = realLayout(sb, p, p.imageSize(), batch), image = realImage(sb, p, batch);
         ImageGenerator gen = new ImageGenerator(sp, p);
         PatchDiscriminator d1 = new PatchDiscriminator(new Frozen(sp), D1, PatchDiscriminator.Config.d1(p));
-        Value[] l = spadeGLosses(g, d1, layout, gen.forward(layout), image, batch);
+        Value fake = gen.forward(layout);
+        Value[] l = spadeGLosses(g, d1, layout, fake, image, batch);
         Value loss = g.add(l[0], l[1]);
+        Value vl = vgg == null ? null : vgg.loss(g, fake, image);
+        if (vl != null) loss = g.add(loss, vl);
         update(sb, loss, List.of(GIMG), List.of(p.optim().spadeG()));
         sb.metric("loss_g", loss);
         sb.metric("hinge", l[0]);
         sb.metric("fm", l[1]);
-        return sb.build("SBGAN-SPEC §2 SPADE G step: hinge G over D1 scales + feature matching (VGG off); updates gimg");
+        if (vl != null) sb.metric("vgg", vl);
+        return sb.build("SBGAN-SPEC §2 SPADE G step: hinge G over D1 scales + feature matching ("
+                + (vl == null ? "VGG off" : "+ VGG19 perceptual ×10 of " + vgg.source()) + "); updates gimg");
     }
 
     /**
@@ -260,7 +328,7 @@ public final class Stages {
         Value image = realImage(sb, p, batch);
         Value z = sb.noise(Z, batch, p.zDim());
         Frozen fz = new Frozen(sp);
-        SegGenerator seg = new SegGenerator(fz, p, p.levels() - 1);
+        SegGenerator seg = new SegGenerator(fz, SegGenerator.Config.of(p, p.levels() - 1).stabilized());
         ImageGenerator gen = new ImageGenerator(fz, p);
         PatchDiscriminator d2 = new PatchDiscriminator(sp, D2, PatchDiscriminator.Config.d2(p));
         Value layout = g.oneHot(g.argMax(seg.forward(z), 1, false), p.numClasses(), 1);
@@ -279,6 +347,14 @@ public final class Stages {
      * Metrics: loss_g, seg_g (−mean D_seg), d2_g, hinge (D1), fm.
      */
     public static StepGraph e2eG(Preset p, int batch, long seed) {
+        return e2eG(p, batch, seed, null);
+    }
+
+    /**
+     * {@link #e2eG(Preset, int, long)} with the VGG19 perceptual loss (§2) on the real-layout half when {@code vgg}
+     * is not null: loss_g += VggLoss(G_img(real layout), real image), metric "vgg".
+     */
+    public static StepGraph e2eG(Preset p, int batch, long seed, Vgg vgg) {
         checkBatch(batch, 1);
         int top = p.levels() - 1;
         StepBuilder sb = new StepBuilder("e2e_g");
@@ -287,8 +363,8 @@ public final class Stages {
         Graph g = sb.graph();
         Value layout = realLayout(sb, p, p.imageSize(), batch), image = realImage(sb, p, batch);
         Value z = sb.noise(Z, batch, p.zDim()), gn = segNoise(sb, p, top, batch);
-        SegGenerator seg = new SegGenerator(sp, p, top);
-        SegCritic dseg = new SegCritic(fz, p, top);
+        SegGenerator seg = new SegGenerator(sp, SegGenerator.Config.of(p, top).stabilized());
+        SegCritic dseg = new SegCritic(fz, SegGenerator.Config.of(p, top).stabilized());
         ImageGenerator gen = new ImageGenerator(sp, p);
         PatchDiscriminator d1 = new PatchDiscriminator(fz, D1, PatchDiscriminator.Config.d1(p));
         PatchDiscriminator d2 = new PatchDiscriminator(fz, D2, PatchDiscriminator.Config.d2(p));
@@ -299,12 +375,15 @@ public final class Stages {
         Value d2Loss = Losses.hingeG(Losses.lastOfEachScale(d2.forward(imgs.get(0))));
         Value[] l = spadeGLosses(g, d1, layout, imgs.get(1), image, batch);
         Value loss = g.add(g.add(g.mul(segLoss, E2E_SEG_WEIGHT), g.mul(d2Loss, E2E_D2_WEIGHT)), g.add(l[0], l[1]));
+        Value vl = vgg == null ? null : vgg.loss(g, imgs.get(1), image);
+        if (vl != null) loss = g.add(loss, vl);
         update(sb, loss, List.of(GSEG, GIMG), List.of(p.optim().e2eSeg(), p.optim().spadeG()));
         sb.metric("loss_g", loss);
         sb.metric("seg_g", segLoss);
         sb.metric("d2_g", d2Loss);
         sb.metric("hinge", l[0]);
         sb.metric("fm", l[1]);
+        if (vl != null) sb.metric("vgg", vl);
         return sb.build("SBGAN-SPEC §3 end-to-end G step: 10·WGAN G of D_seg + 0.1·hinge G of D2 on the same sample + SPADE G"
                 + " losses with D1 on real layouts; G_img fused over [sampled; real] layouts; updates gseg, gimg");
     }
@@ -325,8 +404,8 @@ public final class Stages {
         Graph g = sb.graph();
         Value layout = realLayout(sb, p, p.imageSize(), batch), image = realImage(sb, p, batch);
         Value z = sb.noise(Z, batch, p.zDim()), gn = segNoise(sb, p, top, batch), alpha = sb.noise(ALPHA, batch, 1, 1, 1);
-        SegGenerator seg = new SegGenerator(fz, p, top);
-        SegCritic dseg = new SegCritic(sp, p, top);
+        SegGenerator seg = new SegGenerator(fz, SegGenerator.Config.of(p, top).stabilized());
+        SegCritic dseg = new SegCritic(sp, SegGenerator.Config.of(p, top).stabilized());
         ImageGenerator gen = new ImageGenerator(fz, p);
         PatchDiscriminator d1 = new PatchDiscriminator(sp, D1, PatchDiscriminator.Config.d1(p));
         PatchDiscriminator d2 = new PatchDiscriminator(sp, D2, PatchDiscriminator.Config.d2(p));

@@ -146,13 +146,18 @@ class SegNetworksTest {
     }
 
     @Test
-    void fadeBlendIsRefusedClearly() {
+    void fadeBlendNeedsAlphaAndBadLevelsAreRefused() {
         Preset fade = new Preset("fade", 8, 2, P.segChannels(), 128, false, true, 1f, P.spade(), P.patchD(), 1, true,
                 P.optim(), P.batches(), P.epochs());
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> new SegGenerator(new InferenceParams(new Graph("f"), 1), fade, 1));
+        Graph fg = new Graph("f");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new SegGenerator(new InferenceParams(fg, 1), fade, 1).forward(fg.input("z", 1, 128)));
         assertTrue(e.getMessage().contains("fadeBlend"), e.getMessage());
-        assertThrows(UnsupportedOperationException.class, () -> new SegCritic(new InferenceParams(new Graph("f"), 1), fade, 1));
+        Graph fd = new Graph("f");
+        assertThrows(IllegalStateException.class, () -> new SegCritic(new InferenceParams(fd, 1), fade, 1).forward(fd.input("x", 1, 8, 8, 16)));
+        Graph pg = new Graph("f");
+        assertThrows(IllegalStateException.class,
+                () -> new SegGenerator(new InferenceParams(pg, 1), P, 1).forward(pg.input("z", 1, 128), pg.input("a")));
         assertThrows(IllegalArgumentException.class, () -> new SegGenerator(new InferenceParams(new Graph("f"), 1), P, 4));
     }
 

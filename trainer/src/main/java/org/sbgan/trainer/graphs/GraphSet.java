@@ -94,6 +94,45 @@ public final class GraphSet {
      * missing). {@code progress} gets one line per written file.
      */
     public static Result write(Preset p, long seed, Batches batches, Path out, Consumer<String> progress) throws IOException {
+        return write(p, seed, batches, null, out, progress);
+    }
+
+    /**
+     * Reads and checks a VGG19 ONNX file for the perceptual loss of {@code p}'s SPADE G steps; every problem (missing,
+     * not ONNX, not an image network: too few Relu outputs, an unsupported op, wrong input channels) is an
+     * IllegalArgumentException with a one-line message naming the file.
+     */
+    public static Stages.Vgg readVgg(Path file, Preset p) {
+        String src = file.toString();
+        if (!Files.exists(file)) throw new IllegalArgumentException("--vgg " + src + ": no such file");
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--vgg " + src + ": not a regular file");
+        OnnxMl.ModelProto model;
+        try {
+            model = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--vgg " + src + ": not an ONNX model (" + oneLine(e.getMessage()) + ")", e);
+        }
+        if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
+            throw new IllegalArgumentException("--vgg " + src + ": not an ONNX model with a graph (no nodes)");
+        }
+        try {
+            return Stages.Vgg.of(model, src).check(p);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--vgg " + src + ": not a usable VGG19 image network: " + oneLine(e.getMessage()), e);
+        }
+    }
+
+    private static String oneLine(String m) {
+        return String.valueOf(m).replaceAll("\\s*\\R\\s*", " ").trim();
+    }
+
+    /**
+     * {@link #write(Preset, long, Batches, Path, Consumer)} with the optional VGG19 perceptual loss (null: off) in
+     * the spade_g and e2e_g steps; the manifest records {@code vgg_loss} and {@code vgg_file}.
+     */
+    public static Result write(Preset p, long seed, Batches batches, Path vggFile, Path out, Consumer<String> progress)
+            throws IOException {
+        Stages.Vgg vgg = vggFile == null ? null : readVgg(vggFile, p);
         prepare(out);
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode graphs = f.objectNode();
@@ -108,10 +147,10 @@ public final class GraphSet {
             step(out, "seg_d_L" + l, Stages.segD(p, l, b, seed), b, graphs, state, steps, stepBatch, progress);
         }
         int bs = batches.spade(p), be = batches.e2e(p);
-        step(out, "spade_g", Stages.spadeG(p, bs, seed), bs, graphs, state, steps, stepBatch, progress);
+        step(out, "spade_g", Stages.spadeG(p, bs, seed, vgg), bs, graphs, state, steps, stepBatch, progress);
         step(out, "spade_d", Stages.spadeD(p, bs, seed), bs, graphs, state, steps, stepBatch, progress);
         step(out, "d2_pretrain", Stages.d2Pretrain(p, bs, seed), bs, graphs, state, steps, stepBatch, progress);
-        step(out, "e2e_g", Stages.e2eG(p, be, seed), be, graphs, state, steps, stepBatch, progress);
+        step(out, "e2e_g", Stages.e2eG(p, be, seed, vgg), be, graphs, state, steps, stepBatch, progress);
         step(out, "e2e_d", Stages.e2eD(p, be, seed), be, graphs, state, steps, stepBatch, progress);
 
         Map<String, Long> inferenceFlops = new LinkedHashMap<>();
@@ -173,6 +212,9 @@ public final class GraphSet {
         bj.put("spade", bs);
         bj.put("d2_pretrain", bs);
         bj.put("e2e", be);
+        root.put("vgg_loss", vgg != null);
+        if (vgg != null) root.put("vgg_file", vggFile.getFileName().toString());
+        else root.putNull("vgg_file");
         root.put("initial_state", STATE_FILE);
         root.put("state_tensors", state.size());
         root.put("flops_note", "step graphs: flops_per_step for one step at the graph's fixed batch; inference graphs have a "

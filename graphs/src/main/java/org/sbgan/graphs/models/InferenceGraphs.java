@@ -93,9 +93,17 @@ public final class InferenceGraphs {
 
     /** G_seg at the preset's top level: "z" → "probs", "labels". */
     public static Built segGenerator(Preset p, long seed) {
+        return segGenerator(p, p.levels() - 1, seed);
+    }
+
+    /**
+     * G_seg at a level, stabilized (the level's own head, no fade blending): "z" → "probs", "labels". Lower levels
+     * draw the progressive stage's samples while it trains.
+     */
+    public static Built segGenerator(Preset p, int level, long seed) {
         Graph g = new Graph("gseg_infer");
         InferenceParams ip = new InferenceParams(g, seed);
-        SegGenerator gen = new SegGenerator(ip, SegGenerator.Config.of(p, p.levels() - 1).stabilized());
+        SegGenerator gen = new SegGenerator(ip, SegGenerator.Config.of(p, level).stabilized());
         Value probs = gen.forward(g.input("z", DType.FLOAT, -1, p.zDim()));
         Value labels;
         try (Graph.Scope s = g.scope("sample")) {

@@ -49,6 +49,11 @@ public final class Stages {
     /** Input names. */
     public static final String Z = "z", GUMBEL = "gumbel", ALPHA = "alpha", REAL_LAYOUT = "real_layout", REAL_IMAGE = "real_image";
     /**
+     * The real side of D2 in the end-to-end D step: the batch's own images, or images without label maps (the
+     * paper's partially-labelled setting, §3) — a separate input because D2 is unconditional.
+     */
+    public static final String D2_REAL_IMAGE = "d2_real_image";
+    /**
      * The fade weight α of the layout-GAN steps at a level ≥ 1 when the preset has fadeBlend (§1): a scalar HYPER
      * input, ramped 0→1 by the trainer over the fade phase and 1 in the stabilize phase.
      */
@@ -390,8 +395,8 @@ public final class Stages {
 
     /**
      * End-to-end D step (§3): loss_d = 10·WGAN-GP(D_seg; real layouts at G_seg's resolution, fresh sample y,
-     * constants) + hingeD(D1; real pairs vs G_img(real layout)) + 0.1·hingeD(D2; G_img(upsample(y)) vs real
-     * images). G_img (frozen, constant) runs once on [upsample(y); real layouts]; D1 and D2 each run once on
+     * constants) + hingeD(D1; real pairs vs G_img(real layout)) + 0.1·hingeD(D2; G_img(upsample(y)) vs the real
+     * images of {@link #D2_REAL_IMAGE}). G_img (frozen, constant) runs once on [upsample(y); real layouts]; D1 and D2 each run once on
      * [fake; real]. Adam on D_seg (group "dseg", e2eSeg), D1 ("d1", spadeD), D2 ("d2", d2).
      * Metrics: loss_d, wasserstein, gp, d1_hinge, d2_hinge.
      */
@@ -403,6 +408,8 @@ public final class Stages {
         Frozen fz = new Frozen(sp);
         Graph g = sb.graph();
         Value layout = realLayout(sb, p, p.imageSize(), batch), image = realImage(sb, p, batch);
+        Preset.Size is = p.imageSize();
+        Value d2Real = sb.batch(D2_REAL_IMAGE, batch, 3, is.height(), is.width());
         Value z = sb.noise(Z, batch, p.zDim()), gn = segNoise(sb, p, top, batch), alpha = sb.noise(ALPHA, batch, 1, 1, 1);
         SegGenerator seg = new SegGenerator(fz, SegGenerator.Config.of(p, top).stabilized());
         SegCritic dseg = new SegCritic(sp, SegGenerator.Config.of(p, top).stabilized());
@@ -416,7 +423,7 @@ public final class Stages {
         Losses.WganGp w = Losses.wganGpD(g, dseg::forward, realSeg, y, alpha);
         List<Value> imgs = g.split(g.stopGradient(gen.forward(g.concat(0, upsampleLayout(g, p, y), layout))), 0, batch, batch);
         Value d1Loss = hingeDFused(g, d1, g.concat(1, layout, imgs.get(1)), g.concat(1, layout, image), batch);
-        Value d2Loss = hingeDFused(g, d2, imgs.get(0), image, batch);
+        Value d2Loss = hingeDFused(g, d2, imgs.get(0), d2Real, batch);
         Value loss = g.add(g.add(g.mul(w.total(), E2E_SEG_WEIGHT), d1Loss), g.mul(d2Loss, E2E_D2_WEIGHT));
         update(sb, loss, List.of(DSEG, D1, D2), List.of(p.optim().e2eSeg(), p.optim().spadeD(), p.optim().d2()));
         sb.metric("loss_d", loss);

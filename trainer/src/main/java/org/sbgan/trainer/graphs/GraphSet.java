@@ -6,11 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.WireFormat;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +24,7 @@ import org.sbgan.graphs.onnx.OnnxExport;
 import org.sbgan.graphs.ops.Flops;
 import org.sbgan.graphs.step.StepGraph;
 import org.sbgan.graphs.step.StepManifest;
+import org.sbgan.trainer.step.StateFile;
 
 /**
  * Builds and writes every graph of a preset (the {@code build-graphs} command, DESIGN.md "cli: the contract"):
@@ -333,62 +330,9 @@ public final class GraphSet {
         return n;
     }
 
-    /**
-     * Writes an ONNX model whose graph has no nodes and every state tensor as an initializer and as a graph output of
-     * the same name, so that ONNX Runtime can also load it (a session with no inputs that returns the state). The
-     * file is streamed tensor by tensor (a paper preset's state is over a gigabyte) to a temporary file, then renamed.
-     */
+    /** The initial state as a {@link StateFile}. */
     static void writeState(Preset p, long seed, Map<String, Tensor> state, Path file) throws IOException {
-        // ModelProto: ir_version = 1, producer_name = 2, graph = 7, opset_import = 8.
-        // GraphProto: name = 2, initializer = 5, doc_string = 10, output = 12.
-        OnnxMl.GraphProto header = OnnxMl.GraphProto.newBuilder().setName("initial_state")
-                .setDocString("sbgan initial state, preset " + p.name() + ", seed " + seed).build();
-        List<OnnxMl.ValueInfoProto> outputs = new ArrayList<>();
-        long graphSize = header.getSerializedSize();
-        for (Map.Entry<String, Tensor> e : state.entrySet()) {
-            OnnxMl.ValueInfoProto vi = valueInfo(e.getKey(), e.getValue());
-            outputs.add(vi);
-            graphSize += CodedOutputStream.computeMessageSize(12, vi) + tensorFieldSize(e.getKey(), e.getValue());
-        }
-        if (graphSize > Integer.MAX_VALUE - (1 << 20)) {
-            throw new IOException("the initial state of preset " + p.name() + " is " + graphSize / (1 << 20)
-                    + " MiB, over protobuf's 2 GiB limit for one ONNX file; " + file + " not written");
-        }
-        OnnxMl.ModelProto modelHeader = OnnxMl.ModelProto.newBuilder().setIrVersion(OnnxExport.IR_VERSION)
-                .setProducerName(OnnxExport.PRODUCER)
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OnnxExport.OPSET)).build();
-        long payloadSize = graphSize;
-        OnnxExport.writeAtomically(file, out -> {
-            OutputStream os = new BufferedOutputStream(out, 1 << 20);
-            CodedOutputStream c = CodedOutputStream.newInstance(os, 1 << 16);
-            modelHeader.writeTo(c);
-            c.writeTag(7, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-            c.writeUInt32NoTag((int) payloadSize);
-            header.writeTo(c);
-            for (Map.Entry<String, Tensor> e : state.entrySet()) {
-                c.writeMessage(5, OnnxExport.tensor(e.getKey(), e.getValue()));
-            }
-            for (OnnxMl.ValueInfoProto vi : outputs) c.writeMessage(12, vi);
-            c.flush();
-            os.flush();
-        });
-    }
-
-    /** Serialized size of the initializer field of a tensor, without building it (raw_data, as OnnxExport.tensor). */
-    private static long tensorFieldSize(String name, Tensor t) {
-        OnnxMl.TensorProto.Builder b = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(t.dtype.onnxCode);
-        for (long d : t.shape) b.addDims(d);
-        long raw = t.numel() * t.dtype.bytes;
-        long size = b.build().getSerializedSize() + (raw == 0 ? 0 : CodedOutputStream.computeTagSize(9)
-                + CodedOutputStream.computeUInt32SizeNoTag((int) Math.min(raw, Integer.MAX_VALUE)) + raw);
-        return CodedOutputStream.computeTagSize(5) + CodedOutputStream.computeUInt32SizeNoTag((int) Math.min(size, Integer.MAX_VALUE)) + size;
-    }
-
-    private static OnnxMl.ValueInfoProto valueInfo(String name, Tensor t) {
-        OnnxMl.TensorShapeProto.Builder sb = OnnxMl.TensorShapeProto.newBuilder();
-        for (long d : t.shape) sb.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-        return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder()
-                .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(t.dtype.onnxCode).setShape(sb))).build();
+        StateFile.write(file, state, "sbgan initial state, preset " + p.name() + ", seed " + seed);
     }
 
     private static void writeAtomically(Path file, byte[] bytes) throws IOException {

@@ -99,6 +99,23 @@ public final class StateStore implements AutoCloseable {
         return slot(name).currentBuffer().asReadOnlyBuffer().order(ByteOrder.nativeOrder());
     }
 
+    /**
+     * The ONNX Runtime tensor over the current value, to feed a session that reads state without writing it (an
+     * inference graph drawing samples); valid until the next step writes it. Owned by the store: do not close.
+     */
+    public OnnxTensor currentTensor(String name) {
+        return slot(name).current();
+    }
+
+    /** The DType and shape of a state tensor. */
+    public DType dtype(String name) {
+        return slot(name).dtype;
+    }
+
+    public long[] shape(String name) {
+        return slot(name).shape.clone();
+    }
+
     public boolean contains(String name) {
         return slots.containsKey(name);
     }

@@ -56,13 +56,19 @@ public final class BatchLoader implements AutoCloseable {
      * @param workers    threads preparing the samples of one batch, at least 1 (1 = the producer thread alone)
      */
     public record Config(int batchSize, Transforms transforms, Content content, int numClasses, long seed, boolean shuffle,
-                         int prefetch, int workers) {
+                         int prefetch, int workers, long start) {
         public Config {
             if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, not " + batchSize);
             if (transforms == null || content == null) throw new IllegalArgumentException("transforms and content are required");
             if (content.labels && numClasses < 1) throw new IllegalArgumentException("labels need K ≥ 1, not " + numClasses);
             if (prefetch < 1) throw new IllegalArgumentException("prefetch must be at least 1, not " + prefetch);
             if (workers < 1) throw new IllegalArgumentException("workers must be at least 1, not " + workers);
+            if (start < 0) throw new IllegalArgumentException("start must be >= 0, not " + start);
+        }
+
+        public Config(int batchSize, Transforms transforms, Content content, int numClasses, long seed, boolean shuffle,
+                      int prefetch, int workers) {
+            this(batchSize, transforms, content, numClasses, seed, shuffle, prefetch, workers, 0);
         }
 
         /** Shuffled, 3 batches ahead, one producer thread. */
@@ -71,19 +77,27 @@ public final class BatchLoader implements AutoCloseable {
         }
 
         public Config withShuffle(boolean s) {
-            return new Config(batchSize, transforms, content, numClasses, seed, s, prefetch, workers);
+            return new Config(batchSize, transforms, content, numClasses, seed, s, prefetch, workers, start);
         }
 
         public Config withPrefetch(int p) {
-            return new Config(batchSize, transforms, content, numClasses, seed, shuffle, p, workers);
+            return new Config(batchSize, transforms, content, numClasses, seed, shuffle, p, workers, start);
         }
 
         public Config withWorkers(int w) {
-            return new Config(batchSize, transforms, content, numClasses, seed, shuffle, prefetch, w);
+            return new Config(batchSize, transforms, content, numClasses, seed, shuffle, prefetch, w, start);
+        }
+
+        /**
+         * Starts at batch number {@code seq} of the infinite, deterministic stream (epoch seq / batchesPerEpoch),
+         * so that a resumed run sees exactly the batches an uninterrupted one would.
+         */
+        public Config withStart(long seq) {
+            return new Config(batchSize, transforms, content, numClasses, seed, shuffle, prefetch, workers, seq);
         }
 
         public Config withSeed(long s) {
-            return new Config(batchSize, transforms, content, numClasses, s, shuffle, prefetch, workers);
+            return new Config(batchSize, transforms, content, numClasses, s, shuffle, prefetch, workers, start);
         }
     }
 
@@ -225,7 +239,7 @@ public final class BatchLoader implements AutoCloseable {
         int epoch = -1;
         int[] order = null;
         try {
-            for (long seq = 0; !closed; seq++) {
+            for (long seq = cfg.start(); !closed; seq++) {
                 Batch b = free.take();
                 int e = (int) (seq / batchesPerEpoch);
                 if (e != epoch) {

@@ -1,0 +1,286 @@
+package org.sbgan.cli;
+
+import ai.onnxruntime.OrtSession;
+import io.micronaut.context.annotation.Prototype;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.sbgan.trainer.data.BadSamplePolicy;
+import org.sbgan.trainer.step.Device;
+import org.sbgan.trainer.step.Sessions;
+import org.sbgan.trainer.train.RunFolder;
+import org.sbgan.trainer.train.Schedule;
+import org.sbgan.trainer.train.TrainConfig;
+import org.sbgan.trainer.train.Trainer;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code sbgan-cli train}: the SB-GAN stages on a dataset, into a run folder. */
+@Prototype
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train SB-GAN (SBGAN-SPEC §1–§3) on a segmentation dataset, into a run folder: config.json, graphs/ "
+                + "(the ONNX step graphs that are run), checkpoints/, samples/, metrics.jsonl, plots/ and, at the end, the "
+                + "model bundle model/ that `generate` and the runtime load.",
+                "Stages: seg = the progressive layout GAN (stabilize at the first level, then fade + stabilize per level, "
+                + "WGAN-GP); spade = G_img with D1 (hinge + feature matching, TTUR, linear lr decay over the second half); "
+                + "e2e = one epoch of D2 pre-training, then end-to-end fine-tuning with D_seg, D1 and D2; all = the three in order.",
+                "With no options it trains the tiny preset on testdata/ into runs/tiny."})
+public final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--stage", defaultValue = "all", description = "seg, spade, e2e or all (default: ${DEFAULT-VALUE}).")
+    String stage;
+
+    @Option(names = "--preset", defaultValue = "tiny", description = "tiny, small, cityscapes or ade-indoor (default: ${DEFAULT-VALUE}).")
+    String preset;
+
+    @Option(names = "--data", defaultValue = "testdata", paramLabel = "DIR", description = "Dataset folder (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--data-format", defaultValue = "cityscapes",
+            description = "cityscapes (leftImg8bit/, gtFine/), ade20k (images/, annotations/) or pairs (images/, labels/) (default: ${DEFAULT-VALUE}).")
+    String dataFormat;
+
+    @Option(names = "--labels", paramLabel = "SPACE|FILE",
+            description = "Label space: cityscapes-8, cityscapes-20, cityscapes-35, ade150, or a mapping file (CSV/JSON). Default: by the preset's K.")
+    String labels;
+
+    @Option(names = "--run", paramLabel = "DIR", description = "Run folder (default: runs/<preset>).")
+    Path run;
+
+    @Option(names = "--resume", description = "Continue the run folder from its latest checkpoint, with its saved config; "
+            + "also how a run goes on to a later stage (e.g. --stage spade after --stage seg).")
+    boolean resume;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the initial weights, noise, data order and augmentation (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (needs the GPU build, `mvn -Pcuda package`) (default: ${DEFAULT-VALUE}).")
+    Device device;
+
+    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads (default: the number of cores).")
+    Integer threads;
+
+    @Option(names = "--max-steps", paramLabel = "N", defaultValue = "0",
+            description = "Cap every phase (each level's fade/stabilize, SPADE, D2 pre-training, e2e) at N iterations, for smoke runs; 0 = no cap.")
+    long maxSteps;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "500", description = "Iterations between checkpoints; every phase's end is one too (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--sample-every", paramLabel = "N", defaultValue = "200", description = "Iterations between sample grids; every phase's end gets one too (default: ${DEFAULT-VALUE}).")
+    int sampleEvery;
+
+    @Option(names = "--unlabeled-images", paramLabel = "DIR", description = "Images without label maps, added to D2's real side (the paper's partially-labelled setting).")
+    Path unlabeledImages;
+
+    @Option(names = "--on-bad-sample", defaultValue = "fail", description = "fail (stop at the first bad sample, naming the file) or skip (go on, list them at the end) (default: ${DEFAULT-VALUE}).")
+    BadSamplePolicy onBadSample;
+
+    @Option(names = "--cache-mb", defaultValue = "1024", description = "Decoded samples kept in memory, MB (default: ${DEFAULT-VALUE}).")
+    long cacheMb;
+
+    @Option(names = "--vgg", paramLabel = "FILE", description = "VGG19 ONNX file: adds the ×10 perceptual loss to the SPADE and e2e G steps (off without it).")
+    Path vgg;
+
+    @ArgGroup(exclusive = false, heading = "%nOverrides (default: the preset's values)%n")
+    Overrides overrides = new Overrides();
+
+    @Option(names = "--progress", defaultValue = "auto", description = "bar, lines or auto (bar on a terminal, else a line every 10 s) (default: ${DEFAULT-VALUE}).")
+    String progress;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Batch sizes, epochs and learning rates. */
+    static final class Overrides {
+        @Option(names = "--batch-seg", paramLabel = "N", description = "Layout-GAN batch at every level.")
+        int batchSeg;
+        @Option(names = "--batch-spade", paramLabel = "N", description = "SPADE and D2 pre-training batch.")
+        int batchSpade;
+        @Option(names = "--batch-e2e", paramLabel = "N", description = "End-to-end batch.")
+        int batchE2e;
+        @Option(names = "--seg-phase-epochs", paramLabel = "E", description = "Epochs of every fade and stabilize phase.")
+        double segPhaseEpochs;
+        @Option(names = "--spade-epochs", paramLabel = "E", description = "SPADE epochs.")
+        double spadeEpochs;
+        @Option(names = "--d2-epochs", paramLabel = "E", description = "D2 pre-training epochs.")
+        double d2Epochs;
+        @Option(names = "--e2e-epochs", paramLabel = "E", description = "End-to-end epochs.")
+        double e2eEpochs;
+        @Option(names = "--lr-seg-g", paramLabel = "LR", description = "G_seg lr, layout GAN.")
+        float lrSegG;
+        @Option(names = "--lr-seg-d", paramLabel = "LR", description = "D_seg lr, layout GAN.")
+        float lrSegD;
+        @Option(names = "--lr-spade-g", paramLabel = "LR", description = "G_img lr.")
+        float lrSpadeG;
+        @Option(names = "--lr-spade-d", paramLabel = "LR", description = "D1 lr.")
+        float lrSpadeD;
+        @Option(names = "--lr-pgan", paramLabel = "LR", description = "G_seg and D_seg lr in end-to-end fine-tuning.")
+        float lrPgan;
+        @Option(names = "--lr-d2", paramLabel = "LR", description = "D2 lr.")
+        float lrD2;
+    }
+
+    /** Options that are part of the saved config; with --resume they come from config.json. */
+    private static final List<String> CONFIG_OPTIONS = List.of("--preset", "--data", "--data-format", "--labels", "--seed", "--max-steps",
+            "--checkpoint-every", "--sample-every", "--unlabeled-images", "--on-bad-sample", "--cache-mb", "--vgg", "--batch-seg",
+            "--batch-spade", "--batch-e2e", "--seg-phase-epochs", "--spade-epochs", "--d2-epochs", "--e2e-epochs", "--lr-seg-g",
+            "--lr-seg-d", "--lr-spade-g", "--lr-spade-d", "--lr-pgan", "--lr-d2");
+
+    @Override
+    public Integer call() throws Exception {
+        List<Schedule.Stage> stages;
+        try {
+            stages = Schedule.stages(stage);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (!List.of("auto", "bar", "lines").contains(progress.toLowerCase(Locale.ROOT))) {
+            throw new ParameterException(spec.commandLine(), "--progress must be auto, bar or lines, not '" + progress + "'");
+        }
+        Path runDir = run != null ? run : Path.of("runs", preset.toLowerCase(Locale.ROOT));
+        RunFolder folder = new RunFolder(runDir);
+        TrainConfig cfg;
+        if (resume && folder.hasConfig()) {
+            for (String o : CONFIG_OPTIONS) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                    throw new ParameterException(spec.commandLine(), "--resume continues with the run's saved config (" + folder.config()
+                            + "); drop " + o);
+                }
+            }
+            cfg = folder.readConfig();
+        } else {
+            Overrides o = overrides;
+            try {
+                cfg = new TrainConfig(preset.toLowerCase(Locale.ROOT), data.toAbsolutePath().normalize().toString(), dataFormat.toLowerCase(Locale.ROOT),
+                        labels, seed, o.batchSeg, o.batchSpade, o.batchE2e, o.segPhaseEpochs, o.spadeEpochs, o.d2Epochs, o.e2eEpochs,
+                        o.lrSegG, o.lrSegD, o.lrSpadeG, o.lrSpadeD, o.lrPgan, o.lrD2, maxSteps, checkpointEvery, sampleEvery,
+                        unlabeledImages == null ? null : unlabeledImages.toAbsolutePath().normalize().toString(), onBadSample, cacheMb,
+                        vgg == null ? null : vgg.toAbsolutePath().normalize().toString());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (t < 1) throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
+        PrintStream err = System.err;
+        try (OrtSession.SessionOptions so = Sessions.create(device, t)) {
+            Progress listener = new Progress(err, mode(), System.nanoTime());
+            Trainer.Result r;
+            try (Trainer trainer = new Trainer(folder, cfg, new Trainer.Options(t, so, device.name().toLowerCase(Locale.ROOT)), listener)) {
+                r = trainer.train(stages, resume);
+            } finally {
+                listener.close();
+            }
+            PrintStream out = System.out;
+            out.printf(Locale.ROOT, "trained %s (%s) on %s: %d iterations in %s, %d steps in the run%n", cfg.preset(),
+                    stage.toLowerCase(Locale.ROOT), cfg.data(), r.iterations(), duration(r.seconds()), r.globalStep());
+            if (!r.lastMetrics().isEmpty()) out.println("last losses: " + losses(r.lastMetrics(), 8));
+            out.println("run folder:  " + runDir);
+            if (r.modelDir() != null) out.println("model:       " + r.modelDir() + "  (sbgan-cli generate --model " + r.modelDir() + ")");
+            out.println("metrics:     " + folder.metrics() + ", curves in " + folder.plots() + ", samples in " + folder.samples());
+        }
+        return 0;
+    }
+
+    private String mode() {
+        String m = progress.toLowerCase(Locale.ROOT);
+        if (!m.equals("auto")) return m;
+        return System.console() != null ? "bar" : "lines";
+    }
+
+    static String duration(double s) {
+        long t = Math.round(s);
+        return t >= 3600 ? String.format(Locale.ROOT, "%dh%02dm%02ds", t / 3600, t / 60 % 60, t % 60)
+                : t >= 60 ? String.format(Locale.ROOT, "%dm%02ds", t / 60, t % 60) : String.format(Locale.ROOT, "%.1fs", s);
+    }
+
+    static String losses(Map<String, Float> m, int max) {
+        StringBuilder sb = new StringBuilder();
+        int n = 0;
+        for (Map.Entry<String, Float> e : m.entrySet()) {
+            if (e.getKey().startsWith("lr.") || e.getKey().equals("fade_alpha")) continue;
+            if (n++ == max) break;
+            if (sb.length() > 0) sb.append(' ');
+            sb.append(e.getKey()).append('=').append(String.format(Locale.ROOT, "%.3g", e.getValue()));
+        }
+        return sb.toString();
+    }
+
+    /** A progress bar on a terminal (stage, level, step, main losses, images/s, ETA), else a line every 10 s. */
+    static final class Progress implements Trainer.Listener, AutoCloseable {
+        private final PrintStream err;
+        private final String mode;
+        private ProgressBar bar;
+        private long lastLine;
+        private final long t0;
+        private long firstDone = -1;
+
+        Progress(PrintStream err, String mode, long t0) {
+            this.err = err;
+            this.mode = mode;
+            this.t0 = t0;
+        }
+
+        @Override
+        public void phaseStarted(Schedule.Phase phase, long fromIteration) {
+            if (bar == null) {
+                message("phase " + phase.label() + ": " + phase.iterations() + " iterations, batch " + phase.batch()
+                        + (fromIteration > 0 ? ", from iteration " + fromIteration : ""));
+            }
+        }
+
+        @Override
+        public void stepped(Trainer.Progress p) {
+            if (firstDone < 0) firstDone = p.done() - 1;
+            String extra = String.format(Locale.ROOT, "%s %s %.1f img/s", p.phase().label(), losses(p.metrics(), 3), p.imagesPerSecond());
+            if (mode.equals("bar")) {
+                if (bar == null) {
+                    bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(p.total()).setStyle(ProgressBarStyle.ASCII)
+                            .setConsumer(new ConsoleProgressBarConsumer(err)).setUpdateIntervalMillis(500).showSpeed()
+                            .startsFrom(p.done() - 1, Duration.ZERO).build();
+                }
+                bar.stepTo(p.done());
+                bar.setExtraMessage(extra);
+                return;
+            }
+            long now = System.nanoTime();
+            boolean end = p.iteration() == p.phase().iterations();
+            if (now - lastLine > 10_000_000_000L || end) {
+                lastLine = now;
+                double s = (now - t0) / 1e9;
+                long doneHere = p.done() - firstDone;
+                double eta = doneHere > 0 ? s / doneHere * (p.total() - p.done()) : 0;
+                err.printf(Locale.ROOT, "[%5.1f%%] step %d, %s iteration %d/%d | %s | ETA %s%n", 100.0 * p.done() / p.total(), p.globalStep(),
+                        p.phase().label(), p.iteration(), p.phase().iterations(), extra, duration(eta));
+            }
+        }
+
+        @Override
+        public void message(String line) {
+            if (bar != null) {
+                bar.pause();
+                err.println();
+            }
+            err.println(line);
+            if (bar != null) bar.resume();
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) bar.close();
+            bar = null;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package org.sbgan.trainer.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.Map;
+import org.sbgan.graphs.ir.Tensor;
+import org.sbgan.graphs.models.InferenceGraphs;
+import org.sbgan.graphs.models.Preset;
+import org.sbgan.graphs.onnx.OnnxExport;
+import org.sbgan.runtime.labels.LabelSpace;
+import org.sbgan.trainer.step.StateStore;
+
+/**
+ * Writes a model bundle (DESIGN.md "runtime"): {@code model.json}, {@code seg_generator.onnx} (z → probs, labels),
+ * {@code image_generator.onnx} (one-hot layout → image) and the fused {@code sbgan.onnx} (z → labels, image), each
+ * with the trained weights baked in. The bundle is assembled in a hidden folder next to the target and then
+ * swapped in, so a reader never sees half a bundle.
+ */
+public final class ModelBundle {
+    public static final int FORMAT = 1;
+    public static final String JSON_FILE = "model.json", SEG = "seg_generator.onnx", IMAGE = "image_generator.onnx", FUSED = "sbgan.onnx";
+
+    private ModelBundle() {}
+
+    /**
+     * Writes the bundle of the generators in {@code store} to {@code dir}. {@code trained} is recorded as is
+     * (stages done, steps, run folder).
+     */
+    public static void write(Path dir, Preset p, long seed, StateStore store, LabelSpace space, ObjectNode trained) throws IOException {
+        Path parent = dir.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime()));
+        Path old = parent.resolve("." + dir.getFileName() + ".old-" + Long.toHexString(System.nanoTime()));
+        try {
+            Files.createDirectory(tmp);
+            InferenceGraphs.Built seg = InferenceGraphs.segGenerator(p, seed), img = InferenceGraphs.imageGenerator(p, seed);
+            InferenceGraphs.Built fused = InferenceGraphs.sbgan(p, seed, seed);
+            Map<String, Tensor> weights = new HashMap<>();
+            for (String n : fused.weightNames()) {
+                if (!store.contains(n)) throw new IllegalStateException("the run's state has no weight '" + n + "'");
+                weights.put(n, store.get(n));
+            }
+            OnnxExport.write(seg.export(weights), tmp.resolve(SEG));
+            OnnxExport.write(img.export(weights), tmp.resolve(IMAGE));
+            OnnxExport.write(fused.export(weights), tmp.resolve(FUSED));
+            byte[] json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(describe(p, space, trained));
+            OnnxExport.writeAtomically(tmp.resolve(JSON_FILE), out -> out.write(json));
+            if (Files.exists(dir)) Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            Checkpoints.deleteTree(old);
+        } catch (IOException | RuntimeException e) {
+            Checkpoints.deleteTree(tmp);
+            if (!Files.exists(dir) && Files.exists(old)) Files.move(old, dir, StandardCopyOption.ATOMIC_MOVE);
+            throw new IOException("cannot write the model bundle " + dir + " (" + String.valueOf(e.getMessage()).replaceAll("\\s*\\R\\s*", " ") + ")", e);
+        }
+    }
+
+    /** The contents of model.json. */
+    static ObjectNode describe(Preset p, LabelSpace space, ObjectNode trained) {
+        ObjectNode m = new ObjectMapper().createObjectNode();
+        m.put("format", FORMAT);
+        m.put("preset", p.name());
+        m.put("num_classes", p.numClasses());
+        m.put("label_space", space.name());
+        ArrayNode names = m.putArray("class_names");
+        ArrayNode palette = m.putArray("palette");
+        for (int c = 0; c < p.numClasses(); c++) {
+            names.add(space.className(c));
+            palette.add(LabelSpace.hex(space.color(c)));
+        }
+        size(m.putObject("layout_size"), p.segTop());
+        size(m.putObject("image_size"), p.imageSize());
+        m.put("z_dim", p.zDim());
+        m.put("layout_scaling", p.layoutScaling());
+        ObjectNode files = m.putObject("files");
+        files.put("seg_generator", SEG);
+        files.put("image_generator", IMAGE);
+        files.put("sbgan", FUSED);
+        ObjectNode io = m.putObject("graphs");
+        io.putObject("seg_generator").put("inputs", "z [N, z_dim] float").put("outputs", "probs [N, K, h, w] float, labels [N, h, w] int64");
+        io.putObject("image_generator").put("inputs", "layout [N, K, H, W] float (one-hot)").put("outputs", "image [N, 3, H, W] float in [-1, 1]");
+        io.putObject("sbgan").put("inputs", "z [N, z_dim] float").put("outputs", "labels [N, H, W] int64, image [N, 3, H, W] float in [-1, 1]");
+        if (trained != null) m.set("trained", trained);
+        return m;
+    }
+
+    private static void size(ObjectNode o, Preset.Size s) {
+        o.put("height", s.height());
+        o.put("width", s.width());
+    }
+}

@@ -1,0 +1,119 @@
+package org.sbgan.trainer.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.sbgan.graphs.models.Preset;
+
+/**
+ * The phases a run goes through (SBGAN-SPEC §1–§3), as plain data: the layout GAN stabilizes at its first level,
+ * then fades in and stabilizes every later level; SPADE trains G_img with D1; end-to-end pre-trains D2 for one
+ * epoch, then fine-tunes everything. A phase's length is its epochs times the batches in one pass over its data,
+ * capped by {@code maxSteps}. One iteration = one G step then one D step (D2 pre-training: one D2 step).
+ */
+public record Schedule(List<Phase> phases) {
+
+    /** Training stages in order; {@code all} runs the three. */
+    public enum Stage {
+        SEG, SPADE, E2E;
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** What a phase does. FADE and STABILIZE are the layout GAN's; the others are one per stage. */
+    public enum Kind { STABILIZE, FADE, SPADE, D2_PRETRAIN, E2E }
+
+    /**
+     * One phase.
+     *
+     * @param id         stable name ({@code seg/L2/fade}, {@code spade}, {@code e2e/d2_pretrain}, {@code e2e}); noise,
+     *                   data order and checkpoints are keyed by it
+     * @param level      G_seg level (the top level outside the layout GAN)
+     * @param gStep      G step graph, or null (D2 pre-training)
+     * @param dStep      D step graph
+     * @param iterations length
+     * @param batch      batch size
+     * @param epochs     length in passes over the phase's data, before the cap
+     */
+    public record Phase(String id, Stage stage, Kind kind, int level, String gStep, String dStep, long iterations, int batch,
+            double epochs) {
+        /** A short label for progress lines: "seg L2 fade", "spade", "e2e d2-pretrain". */
+        public String label() {
+            return switch (kind) {
+                case STABILIZE, FADE -> "seg L" + level + " " + kind.name().toLowerCase(Locale.ROOT);
+                case SPADE -> "spade";
+                case D2_PRETRAIN -> "e2e d2-pretrain";
+                case E2E -> "e2e";
+            };
+        }
+    }
+
+    /**
+     * The phases of the given stages. {@code labelled} is the number of training samples with label maps (and
+     * images), {@code d2Images} the number of images D2's real side draws from in pre-training.
+     */
+    public static Schedule of(TrainConfig cfg, List<Stage> stages, int labelled, int d2Images) {
+        Preset p = cfg.presetRecord();
+        int top = p.levels() - 1;
+        List<Phase> out = new ArrayList<>();
+        for (Stage s : Stage.values()) {
+            if (!stages.contains(s)) continue;
+            switch (s) {
+                case SEG -> {
+                    for (int l = 0; l <= top; l++) {
+                        int b = cfg.segBatch(l);
+                        String g = "seg_g_L" + l, d = "seg_d_L" + l;
+                        double e = cfg.segPhaseEpochsOrPreset();
+                        if (l > 0) out.add(new Phase("seg/L" + l + "/fade", s, Kind.FADE, l, g, d, length(cfg, e, labelled, b), b, e));
+                        out.add(new Phase("seg/L" + l + "/stabilize", s, Kind.STABILIZE, l, g, d, length(cfg, e, labelled, b), b, e));
+                    }
+                }
+                case SPADE -> {
+                    int b = cfg.spadeBatch();
+                    double e = cfg.spadeEpochsOrPreset();
+                    out.add(new Phase("spade", s, Kind.SPADE, top, "spade_g", "spade_d", length(cfg, e, labelled, b), b, e));
+                }
+                case E2E -> {
+                    int b = cfg.spadeBatch();
+                    double e = cfg.d2EpochsOrPreset();
+                    out.add(new Phase("e2e/d2_pretrain", s, Kind.D2_PRETRAIN, top, null, "d2_pretrain", length(cfg, e, d2Images, b), b, e));
+                    int be = cfg.e2eBatch();
+                    double ee = cfg.e2eEpochsOrPreset();
+                    out.add(new Phase("e2e", s, Kind.E2E, top, "e2e_g", "e2e_d", length(cfg, ee, labelled, be), be, ee));
+                }
+            }
+        }
+        return new Schedule(List.copyOf(out));
+    }
+
+    private static long length(TrainConfig cfg, double epochs, int samples, int batch) {
+        if (samples < batch) {
+            throw new IllegalArgumentException("the dataset has " + samples + " samples, fewer than one batch of " + batch);
+        }
+        long n = Math.max(1, Math.round(epochs * (samples / batch)));
+        return cfg.maxSteps() > 0 ? Math.min(n, cfg.maxSteps()) : n;
+    }
+
+    public long totalIterations() {
+        return phases.stream().mapToLong(Phase::iterations).sum();
+    }
+
+    /** Index of the phase with this id, or −1. */
+    public int indexOf(String id) {
+        for (int i = 0; i < phases.size(); i++) if (phases.get(i).id().equals(id)) return i;
+        return -1;
+    }
+
+    /** The stages named on the command line ({@code seg}, {@code spade}, {@code e2e}, {@code all}). */
+    public static List<Stage> stages(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "all" -> List.of(Stage.values());
+            case "seg" -> List.of(Stage.SEG);
+            case "spade" -> List.of(Stage.SPADE);
+            case "e2e" -> List.of(Stage.E2E);
+            default -> throw new IllegalArgumentException("--stage must be seg, spade, e2e or all, not '" + name + "'");
+        };
+    }
+}

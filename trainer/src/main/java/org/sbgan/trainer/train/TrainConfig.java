@@ -1,0 +1,117 @@
+package org.sbgan.trainer.train;
+
+import org.sbgan.graphs.models.Preset;
+import org.sbgan.trainer.data.BadSamplePolicy;
+
+/**
+ * Everything that decides what a run computes, saved as {@code RUN/config.json} and read back on resume (so a resumed
+ * run cannot silently change its schedule). How it runs (threads, device) is not part of it. Zero means "the
+ * preset's value" for batches, epochs and learning rates.
+ *
+ * @param preset          preset name (SBGAN-SPEC §6)
+ * @param data            dataset folder
+ * @param dataFormat      cityscapes, ade20k or pairs (pairs: {@code data/images}, {@code data/labels})
+ * @param labels          label space name ({@code LabelSpaces.byName}), or null for the preset's K default
+ * @param seed            parameter initialisation, noise, data order and augmentation
+ * @param segBatch        layout-GAN batch (all levels), 0 = preset
+ * @param spadeBatch      SPADE and D2 pre-training batch, 0 = preset
+ * @param e2eBatch        end-to-end batch, 0 = preset
+ * @param segPhaseEpochs  length of every fade / stabilize phase, in passes over the data
+ * @param spadeEpochs     SPADE stage length; the lr decays linearly to 0 over its second half
+ * @param d2Epochs        D2 pre-training length
+ * @param e2eEpochs       end-to-end length; the SPADE lrs decay linearly over its second half
+ * @param lrSegG          G_seg lr in the layout-GAN stage
+ * @param lrSegD          D_seg lr in the layout-GAN stage
+ * @param lrSpadeG        G_img lr (SPADE and end-to-end)
+ * @param lrSpadeD        D1 lr (SPADE and end-to-end)
+ * @param lrPgan          G_seg and D_seg lr in end-to-end fine-tuning
+ * @param lrD2            D2 lr
+ * @param maxSteps        caps every phase of the layout GAN and every other phase at this many iterations, 0 = none
+ * @param checkpointEvery iterations between checkpoints (each phase's end is always checkpointed)
+ * @param sampleEvery     iterations between sample grids (each phase's end always gets one)
+ * @param unlabeledImages folder of images without label maps for D2's real side, or null
+ * @param onBadSample     FAIL or SKIP
+ * @param cacheMb         decoded samples kept in memory
+ * @param vgg             VGG19 ONNX file for the perceptual loss, or null (off)
+ */
+public record TrainConfig(String preset, String data, String dataFormat, String labels, long seed,
+        int segBatch, int spadeBatch, int e2eBatch,
+        double segPhaseEpochs, double spadeEpochs, double d2Epochs, double e2eEpochs,
+        float lrSegG, float lrSegD, float lrSpadeG, float lrSpadeD, float lrPgan, float lrD2,
+        long maxSteps, int checkpointEvery, int sampleEvery, String unlabeledImages, BadSamplePolicy onBadSample,
+        long cacheMb, String vgg) {
+
+    public TrainConfig {
+        Preset.byName(preset);
+        if (data == null) throw new IllegalArgumentException("no dataset folder");
+        if (dataFormat == null) dataFormat = "cityscapes";
+        if (!java.util.List.of("cityscapes", "ade20k", "pairs").contains(dataFormat)) {
+            throw new IllegalArgumentException("data format must be cityscapes, ade20k or pairs, not '" + dataFormat + "'");
+        }
+        if (segBatch < 0 || spadeBatch < 0 || e2eBatch < 0) throw new IllegalArgumentException("batch sizes must be >= 1");
+        if (segPhaseEpochs < 0 || spadeEpochs < 0 || d2Epochs < 0 || e2eEpochs < 0) throw new IllegalArgumentException("epochs must be > 0");
+        if (lrSegG < 0 || lrSegD < 0 || lrSpadeG < 0 || lrSpadeD < 0 || lrPgan < 0 || lrD2 < 0) {
+            throw new IllegalArgumentException("learning rates must be > 0");
+        }
+        if (maxSteps < 0) throw new IllegalArgumentException("--max-steps must be >= 1");
+        if (checkpointEvery < 1) throw new IllegalArgumentException("--checkpoint-every must be >= 1, not " + checkpointEvery);
+        if (sampleEvery < 1) throw new IllegalArgumentException("--sample-every must be >= 1, not " + sampleEvery);
+        if (onBadSample == null) onBadSample = BadSamplePolicy.FAIL;
+        if (cacheMb < 0) throw new IllegalArgumentException("--cache-mb must be >= 0");
+    }
+
+    /** The preset's defaults everywhere, on a dataset. */
+    public static TrainConfig defaults(String preset, String data) {
+        return new TrainConfig(preset, data, "cityscapes", null, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 500, 200, null,
+                BadSamplePolicy.FAIL, 1024, null);
+    }
+
+    public Preset presetRecord() {
+        return Preset.byName(preset);
+    }
+
+    public int segBatch(int level) {
+        return segBatch > 0 ? segBatch : presetRecord().segBatch(level);
+    }
+
+    public int spadeBatch() {
+        return spadeBatch > 0 ? spadeBatch : presetRecord().batches().spade();
+    }
+
+    public int e2eBatch() {
+        return e2eBatch > 0 ? e2eBatch : presetRecord().batches().e2e();
+    }
+
+    public double segPhaseEpochsOrPreset() {
+        return segPhaseEpochs > 0 ? segPhaseEpochs : presetRecord().epochs().segPhase();
+    }
+
+    public double spadeEpochsOrPreset() {
+        return spadeEpochs > 0 ? spadeEpochs : presetRecord().epochs().spade();
+    }
+
+    public double d2EpochsOrPreset() {
+        return d2Epochs > 0 ? d2Epochs : presetRecord().epochs().d2Pretrain();
+    }
+
+    public double e2eEpochsOrPreset() {
+        return e2eEpochs > 0 ? e2eEpochs : presetRecord().epochs().e2e();
+    }
+
+    /** The learning rate of an Adam group in a stage (SBGAN-SPEC §1–§3), before any decay. */
+    public float lr(Schedule.Stage stage, String group) {
+        Preset.Optim o = presetRecord().optim();
+        return switch (group) {
+            case "gseg" -> stage == Schedule.Stage.SEG ? or(lrSegG, o.segG().lr()) : or(lrPgan, o.e2eSeg().lr());
+            case "dseg" -> stage == Schedule.Stage.SEG ? or(lrSegD, o.segD().lr()) : or(lrPgan, o.e2eSeg().lr());
+            case "gimg" -> or(lrSpadeG, o.spadeG().lr());
+            case "d1" -> or(lrSpadeD, o.spadeD().lr());
+            case "d2" -> or(lrD2, o.d2().lr());
+            default -> throw new IllegalArgumentException("no learning rate for group '" + group + "'");
+        };
+    }
+
+    private static float or(float v, float preset) {
+        return v > 0 ? v : preset;
+    }
+}

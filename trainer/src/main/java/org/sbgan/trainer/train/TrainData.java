@@ -1,0 +1,134 @@
+package org.sbgan.trainer.train;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.sbgan.runtime.labels.LabelMappingFile;
+import org.sbgan.runtime.labels.LabelSpace;
+import org.sbgan.runtime.labels.LabelSpaces;
+import org.sbgan.trainer.data.BadSampleReport;
+import org.sbgan.trainer.data.CachedSampleSource;
+import org.sbgan.trainer.data.Datasets;
+import org.sbgan.trainer.data.FileSampleSource;
+import org.sbgan.trainer.data.Sample;
+import org.sbgan.trainer.data.SampleSource;
+
+/**
+ * The data of a run: the labelled training split (label maps with images), and the images D2's real side draws
+ * from — the labelled images plus, with {@code --unlabeled-images}, images that have no label map (SBGAN-SPEC §3).
+ */
+public final class TrainData {
+    private final LabelSpace space;
+    private final FileSampleSource labelledFiles;
+    private final SampleSource labelled;
+    private final SampleSource d2Images;
+    private final FileSampleSource unlabeledFiles;
+
+    private TrainData(LabelSpace space, FileSampleSource labelledFiles, SampleSource labelled, FileSampleSource unlabeledFiles,
+            SampleSource d2Images) {
+        this.space = space;
+        this.labelledFiles = labelledFiles;
+        this.labelled = labelled;
+        this.unlabeledFiles = unlabeledFiles;
+        this.d2Images = d2Images;
+    }
+
+    /** Opens the training split named by the config; errors name the folder or file. */
+    public static TrainData open(TrainConfig cfg) throws IOException {
+        int k = cfg.presetRecord().numClasses();
+        LabelSpace space = labelSpace(cfg.labels(), k);
+        if (space.numClasses() != k) {
+            throw new IllegalArgumentException("label space " + space.name() + " has " + space.numClasses() + " classes, preset "
+                    + cfg.preset() + " needs K = " + k);
+        }
+        Path root = Path.of(cfg.data());
+        if (!Files.isDirectory(root)) throw new IOException(root + ": no such dataset folder");
+        FileSampleSource files = switch (cfg.dataFormat()) {
+            case "cityscapes" -> Datasets.cityscapes(root, "train", space, Datasets.Content.PAIRED, cfg.onBadSample());
+            case "ade20k" -> Datasets.ade20k(root, "training", space, Datasets.Content.PAIRED, cfg.onBadSample());
+            case "pairs" -> Datasets.paired(root.resolve("images"), root.resolve("labels"), space, cfg.onBadSample());
+            default -> throw new IllegalArgumentException("unknown data format " + cfg.dataFormat());
+        };
+        long budget = cfg.cacheMb() << 20;
+        SampleSource labelled = budget > 0 ? new CachedSampleSource(files, budget) : files;
+        FileSampleSource extra = null;
+        SampleSource d2 = labelled;
+        if (cfg.unlabeledImages() != null) {
+            extra = Datasets.imageFolder(Path.of(cfg.unlabeledImages()), cfg.onBadSample());
+            SampleSource ex = budget > 0 ? new CachedSampleSource(extra, budget) : extra;
+            d2 = concat(labelled, ex);
+        }
+        return new TrainData(space, files, labelled, extra, d2);
+    }
+
+    /** A label space by name, a mapping file (CSV/JSON), or the default for K (8, 20, 35 Cityscapes; 150 ADE). */
+    public static LabelSpace labelSpace(String name, int k) throws IOException {
+        if (name != null) {
+            if (LabelSpaces.NAMES.contains(name)) return LabelSpaces.byName(name);
+            Path f = Path.of(name);
+            if (Files.isRegularFile(f)) return LabelMappingFile.read(f);
+            throw new IllegalArgumentException("--labels must be one of " + String.join(", ", LabelSpaces.NAMES)
+                    + " or a mapping file; '" + name + "' is neither");
+        }
+        return switch (k) {
+            case 8 -> LabelSpaces.cityscapesCategories();
+            case 20 -> LabelSpaces.cityscapesTrainIds();
+            case 35 -> LabelSpaces.cityscapes35();
+            case 150 -> LabelSpaces.ade150();
+            default -> throw new IllegalArgumentException("no default label space has K = " + k + "; pass --labels FILE (a mapping file)");
+        };
+    }
+
+    private static SampleSource concat(SampleSource a, SampleSource b) {
+        return new SampleSource() {
+            @Override
+            public int size() {
+                return a.size() + b.size();
+            }
+
+            @Override
+            public String describe() {
+                return a.describe() + " + " + b.describe();
+            }
+
+            @Override
+            public Sample load(int index) throws IOException {
+                return index < a.size() ? a.load(index) : b.load(index - a.size());
+            }
+        };
+    }
+
+    public LabelSpace labelSpace() {
+        return space;
+    }
+
+    public SampleSource labelled() {
+        return labelled;
+    }
+
+    public SampleSource d2Images() {
+        return d2Images;
+    }
+
+    public boolean hasUnlabeled() {
+        return unlabeledFiles != null;
+    }
+
+    /** Bad samples skipped so far (with {@code --on-bad-sample skip}), for the run log; empty string if none. */
+    public String badSampleSummary() {
+        StringBuilder sb = new StringBuilder();
+        append(sb, labelledFiles.report());
+        if (unlabeledFiles != null) append(sb, unlabeledFiles.report());
+        return sb.toString();
+    }
+
+    private static void append(StringBuilder sb, BadSampleReport r) {
+        if (r.count() == 0) return;
+        if (sb.length() > 0) sb.append('\n');
+        sb.append(r.summary());
+    }
+
+    public String describe() {
+        return labelled.describe() + (unlabeledFiles != null ? " + " + unlabeledFiles.describe() : "");
+    }
+}

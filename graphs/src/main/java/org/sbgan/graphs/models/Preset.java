@@ -94,7 +94,7 @@ public record Preset(String name, int numClasses, int aspectRatio, List<Integer>
             new Spade(16, 32, Upsampling.NORMAL), new PatchD(16, 2, 3), 1, true, Optim.paper(1e-4f),
             // Chosen for 2 CPU cores (§6 leaves it to the preset): batch 16 for the (cheap, ≤32×64) layout GAN,
             // 8 for SPADE and end-to-end; short phases so that `train --stage all` on testdata/ takes minutes.
-            new Batches(16, 128, 4, 8, 8), new Epochs(2, 4, 1, 1));
+            new Batches(16, 128, 4, 8, 8), new Epochs(4, 20, 1, 4));
 
     /** CPU runs of an hour or two (§6); K = 8 Cityscapes categories (use {@link #withNumClasses} for 20). */
     public static final Preset SMALL = new Preset("small", 8, 2, List.of(128, 128, 128, 64, 32), 256, false, false, 1f,

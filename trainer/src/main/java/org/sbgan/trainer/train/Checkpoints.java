@@ -35,6 +35,13 @@ public final class Checkpoints {
 
     private final Path dir;
     private final int keep;
+    private final StateWriter writer;
+
+    /** How the state file is written; tests substitute one that fails midway, as a full disk does. */
+    @FunctionalInterface
+    interface StateWriter {
+        void write(Path file, StateStore store, String doc) throws IOException;
+    }
 
     /** Where in the schedule a checkpoint was taken: {@code iteration} iterations of {@code phaseId} are done. */
     public record Position(String phaseId, long iteration, long globalStep) {}
@@ -47,9 +54,14 @@ public final class Checkpoints {
     }
 
     public Checkpoints(Path dir, int keep) {
+        this(dir, keep, StateFile::write);
+    }
+
+    Checkpoints(Path dir, int keep, StateWriter writer) {
         if (keep < 1) throw new IllegalArgumentException("keep at least one checkpoint");
         this.dir = dir;
         this.keep = keep;
+        this.writer = writer;
     }
 
     public Path dir() {
@@ -67,7 +79,7 @@ public final class Checkpoints {
         try {
             Files.createDirectories(dir);
             Files.createDirectory(tmp);
-            StateFile.write(tmp.resolve(STATE), store, "sbgan checkpoint at " + pos.phaseId() + " iteration " + pos.iteration());
+            writer.write(tmp.resolve(STATE), store, "sbgan checkpoint at " + pos.phaseId() + " iteration " + pos.iteration());
             ObjectNode meta = JSON.createObjectNode();
             meta.put("format", 1);
             meta.put("phase", pos.phaseId());

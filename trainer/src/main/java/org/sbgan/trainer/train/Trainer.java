@@ -112,11 +112,11 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalStateException(run.dir() + " already has a checkpoint (step " + pos.globalStep() + ", " + pos.phaseId()
                     + "); pass --resume to continue it, or choose another --run folder");
         }
-        run.writeConfig(cfg);
-        graphs = ensureGraphs();
         TrainData data = TrainData.open(cfg);
         listener.message("data: " + data.describe() + ", " + data.labelled().size() + " labelled samples, label space "
                 + data.labelSpace().name());
+        run.writeConfig(cfg);
+        graphs = ensureGraphs();
         Schedule schedule = Schedule.of(cfg, stages, data.labelled().size(), data.d2Images().size());
 
         store.putMissing(graphs.initialState());

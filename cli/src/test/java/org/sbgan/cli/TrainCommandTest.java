@@ -1,0 +1,134 @@
+package org.sbgan.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sbgan.graphs.ir.Tensor;
+import org.sbgan.trainer.train.Checkpoints;
+
+/** {@code sbgan-cli train}: a process killed with SIGKILL resumes to the uninterrupted state; errors are one line. */
+class TrainCommandTest {
+    private static final Path TESTDATA = Path.of(System.getProperty("user.dir")).resolveSibling("testdata");
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        PrintStream out = System.out, err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+        try {
+            int rc = Main.execute(args);
+            return new Run(rc, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    private static List<String> segArgs(Path run, String maxSteps) {
+        return new ArrayList<>(List.of("train", "--stage", "seg", "--data", TESTDATA.toString(), "--run", run.toString(), "--max-steps",
+                maxSteps, "--checkpoint-every", "2", "--sample-every", "1000", "--threads", "2", "--progress", "lines"));
+    }
+
+    private static Map<String, Tensor> finalState(Path run) throws IOException {
+        return new Checkpoints(run.resolve("checkpoints"), 2).latest().orElseThrow().state();
+    }
+
+    private static long lines(Path f) throws IOException {
+        if (!Files.exists(f)) return 0;
+        try (var s = Files.lines(f)) {
+            return s.count();
+        }
+    }
+
+    @Test
+    void aProcessKilledWithSigkillResumesToTheSameState(@TempDir Path tmp) throws Exception {
+        Path a = tmp.resolve("a"), b = tmp.resolve("b");
+        Run ra = run(segArgs(a, "6").toArray(String[]::new));
+        assertEquals(0, ra.code(), ra.err());
+        long total = lines(a.resolve("metrics.jsonl"));
+        assertEquals(42, total, "7 phases of 6 iterations");
+
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp,
+                Main.class.getName()));
+        cmd.addAll(segArgs(b, "6"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("b.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (lines(b.resolve("metrics.jsonl")) < 15 && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(10);
+        assertTrue(p.isAlive(), "the process was still training when killed: " + Files.readString(tmp.resolve("b.log")));
+        p.destroyForcibly(); // SIGKILL on Linux and macOS
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertNotEquals(0, p.exitValue());
+        long seen = lines(b.resolve("metrics.jsonl"));
+        assertTrue(seen < total, "killed before the end: " + seen + " of " + total + " steps logged");
+
+        Run rb = run("train", "--stage", "seg", "--run", b.toString(), "--resume", "--threads", "2", "--progress", "lines");
+        assertEquals(0, rb.code(), rb.err());
+        assertTrue(rb.err().contains("resuming from step-"), rb.err());
+        Map<String, Tensor> sa = finalState(a), sb = finalState(b);
+        assertEquals(sa.keySet(), sb.keySet());
+        for (String k : sa.keySet()) assertEquals(sa.get(k), sb.get(k), "state '" + k + "' after SIGKILL and --resume");
+        assertEquals(total, lines(b.resolve("metrics.jsonl")), "each step logged once");
+        assertTrue(Files.isRegularFile(b.resolve("model/model.json")));
+    }
+
+    @Test
+    void refusalsAreOneLine(@TempDir Path tmp) throws Exception {
+        Path r = tmp.resolve("r");
+        Run first = run(segArgs(r, "1").toArray(String[]::new));
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("model:"), first.out());
+
+        Run again = run(segArgs(r, "1").toArray(String[]::new));
+        assertEquals(1, again.code());
+        assertTrue(again.err().strip().startsWith("error: " + r + " already has a checkpoint"), again.err());
+        assertEquals(1, again.err().strip().lines().count(), again.err());
+
+        Run changed = run("train", "--stage", "seg", "--run", r.toString(), "--resume", "--preset", "small");
+        assertEquals(2, changed.code());
+        assertTrue(changed.err().contains("drop --preset"), changed.err());
+
+        Run past = run("train", "--stage", "spade", "--run", r.toString(), "--resume", "--max-steps", "1");
+        assertEquals(2, past.code(), "schedule options come from the saved config on resume");
+
+        Run badStage = run("train", "--stage", "everything");
+        assertEquals(2, badStage.code());
+        assertTrue(badStage.err().contains("--stage must be seg, spade, e2e or all"), badStage.err());
+    }
+
+    @Test
+    void aCheckpointFolderThatCannotBeWrittenIsNamed(@TempDir Path tmp) throws Exception {
+        Path r = tmp.resolve("r");
+        Files.createDirectories(r);
+        Files.writeString(r.resolve("checkpoints"), "not a folder");
+        Run res = run(segArgs(r, "1").toArray(String[]::new));
+        assertEquals(1, res.code());
+        String line = res.err().strip().lines().reduce((x, y) -> y).orElse("");
+        assertTrue(line.startsWith("error: cannot write a checkpoint in " + r.resolve("checkpoints")), res.err());
+        assertFalse(res.err().contains("\tat "), "no stack trace");
+    }
+
+    @Test
+    void cudaWithoutTheGpuBuildIsOneLine(@TempDir Path tmp) {
+        Run res = run("train", "--run", tmp.resolve("r").toString(), "--device", "cuda", "--max-steps", "1");
+        assertEquals(1, res.code());
+        assertTrue(res.err().strip().startsWith("error: CUDA"), res.err());
+        assertEquals(1, res.err().strip().lines().count(), res.err());
+    }
+}

@@ -217,7 +217,7 @@ public final class TrainBench {
                 case Stages.Z -> { for (int i = 0; i < n; i++) b.put((float) rnd.nextGaussian()); }
                 case Stages.GUMBEL -> { for (int i = 0; i < n; i++) b.put((float) -Math.log(-Math.log(uniformOpen(rnd)))); }
                 case Stages.ALPHA -> { for (int i = 0; i < n; i++) b.put(rnd.nextFloat()); }
-                case Stages.REAL_IMAGE -> { for (int i = 0; i < n; i++) b.put(rnd.nextFloat() * 2 - 1); }
+                case Stages.REAL_IMAGE, Stages.D2_REAL_IMAGE -> { for (int i = 0; i < n; i++) b.put(rnd.nextFloat() * 2 - 1); }
                 default -> {
                     if (in.role() == StepManifest.InputRole.NOISE) for (int i = 0; i < n; i++) b.put((float) rnd.nextGaussian());
                     else for (int i = 0; i < n; i++) b.put(rnd.nextFloat() * 2 - 1);

@@ -194,4 +194,22 @@ class TrainerTest {
         IOException e = assertThrows(IOException.class, () -> train(tmp.resolve("run"), cfg, List.of(Schedule.Stage.SEG), false, null));
         assertTrue(e.getMessage().contains(tmp.resolve("nothing").toString()), e.getMessage());
     }
+
+    @Test
+    void unlabeledImagesJoinD2sRealSide(@TempDir Path tmp) throws Exception {
+        TrainConfig d = config(1, 10);
+        Path extra = TESTDATA.resolve("leftImg8bit/val");
+        TrainConfig cfg = new TrainConfig(d.preset(), d.data(), d.dataFormat(), null, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                1, 10, 1000, extra.toString(), BadSamplePolicy.FAIL, 256, null);
+        TrainData data = TrainData.open(cfg);
+        assertEquals(240, data.labelled().size());
+        assertEquals(300, data.d2Images().size(), "labelled images plus the 60 unlabelled ones");
+        assertTrue(data.d2Images().load(299).hasImage());
+
+        Path run = tmp.resolve("run");
+        Trainer.Result r = train(run, cfg, List.of(Schedule.Stage.E2E), false, null);
+        assertEquals(2, r.globalStep(), "one D2 pre-training and one end-to-end iteration");
+        List<String> phases = MetricsLog.read(run.resolve("metrics.jsonl")).stream().map(o -> o.path("phase").asText()).toList();
+        assertEquals(List.of("e2e/d2_pretrain", "e2e"), phases);
+    }
 }

@@ -84,6 +84,20 @@ public final class LabelSpace {
         return c != INVALID ? c : defaultClass;
     }
 
+    /**
+     * The raw value that stands for a class when label files are written (the smallest one mapped to it, e.g.
+     * road's 7 for Cityscapes' "flat" category); a class reached only through the catch-all gets the smallest raw
+     * value not mapped explicitly; a class with no raw value at all, its index.
+     */
+    public int rawValueOf(int index) {
+        Objects.checkIndex(index, palette.length);
+        for (int r = 0; r < lookup.length; r++) if (lookup[r] == index) return r;
+        if (index == defaultClass) {
+            for (int r = 0; r <= MAX_RAW; r++) if (r >= lookup.length || lookup[r] == INVALID) return r;
+        }
+        return index;
+    }
+
     public boolean isValid(int raw) {
         return classOf(raw) != INVALID;
     }

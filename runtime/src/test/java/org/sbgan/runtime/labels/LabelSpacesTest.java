@@ -135,4 +135,16 @@ class LabelSpacesTest {
         assertThrows(IllegalArgumentException.class, () -> LabelSpace.builder("x").addClass("a", 0).map(0, 0).map(0, 0));
         assertThrows(IllegalArgumentException.class, () -> LabelSpace.builder("x").addClass("a", 0).map(65536, 0));
     }
+
+    @Test
+    void eachClassHasTheRawValueWrittenForIt() {
+        LabelSpace cat = LabelSpaces.cityscapesCategories();
+        int[] expected = {0, 7, 11, 17, 21, 23, 24, 26}; // void, road, building, pole, vegetation, sky, person, car
+        for (int c = 0; c < cat.numClasses(); c++) {
+            org.junit.jupiter.api.Assertions.assertEquals(expected[c], cat.rawValueOf(c), cat.className(c));
+            org.junit.jupiter.api.Assertions.assertEquals(c, cat.classOf(cat.rawValueOf(c)), "round trip " + cat.className(c));
+        }
+        LabelSpace cs35 = LabelSpaces.cityscapes35();
+        org.junit.jupiter.api.Assertions.assertEquals(255, cs35.rawValueOf(34), "unknown is stored as 255");
+    }
 }

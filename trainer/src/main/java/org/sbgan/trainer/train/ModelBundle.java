@@ -70,9 +70,11 @@ public final class ModelBundle {
         m.put("label_space", space.name());
         ArrayNode names = m.putArray("class_names");
         ArrayNode palette = m.putArray("palette");
+        ArrayNode ids = m.putArray("label_ids");
         for (int c = 0; c < p.numClasses(); c++) {
             names.add(space.className(c));
             palette.add(LabelSpace.hex(space.color(c)));
+            ids.add(space.rawValueOf(c));
         }
         size(m.putObject("layout_size"), p.segTop());
         size(m.putObject("image_size"), p.imageSize());

@@ -1,0 +1,34 @@
+package org.sbgan.cli;
+
+import io.micronaut.context.annotation.Prototype;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.sbgan.trainer.train.Export;
+import org.sbgan.trainer.train.ModelBundle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sbgan-cli export}: a model bundle from a checkpoint of a run. */
+@Prototype
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = {"Write a model bundle from a checkpoint of a run folder: model.json, seg_generator.onnx, image_generator.onnx "
+                + "and the fused sbgan.onnx (z -> labels, image), the trained weights baked in, usable from any ONNX Runtime "
+                + "binding. `train` writes RUN/model/ from its last state; this command takes any checkpoint."})
+public final class ExportCommand implements Callable<Integer> {
+    @Option(names = "--run", required = true, paramLabel = "DIR", description = "The run folder.")
+    Path run;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "The bundle folder to write (replaced if it exists).")
+    Path out;
+
+    @Option(names = "--checkpoint", paramLabel = "NAME", description = "A checkpoint folder name, e.g. step-0000000420 (default: the newest).")
+    String checkpoint;
+
+    @Override
+    public Integer call() throws Exception {
+        Export.Result r = Export.run(run, checkpoint, out);
+        System.out.println("exported " + r.checkpoint().getFileName() + " (step " + r.step() + ", " + r.phase() + ") of " + run + " to " + r.bundle());
+        System.out.println("files: " + ModelBundle.JSON_FILE + ", " + ModelBundle.SEG + ", " + ModelBundle.IMAGE + ", " + ModelBundle.FUSED);
+        return 0;
+    }
+}

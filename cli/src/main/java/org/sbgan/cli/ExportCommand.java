@@ -24,9 +24,16 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "NAME", description = "A checkpoint folder name, e.g. step-0000000420 (default: the newest).")
     String checkpoint;
 
+    @Option(names = "--stage", paramLabel = "STAGE", description = "Instead of --checkpoint: the checkpoint kept at the end of a stage "
+            + "(seg, spade, e2e), e.g. spade for G_img before end-to-end fine-tuning.")
+    String stage;
+
     @Override
     public Integer call() throws Exception {
-        Export.Result r = Export.run(run, checkpoint, out);
+        if (checkpoint != null && stage != null) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "give --checkpoint or --stage, not both");
+        }
+        Export.Result r = Export.run(run, checkpoint, stage, out);
         System.out.println("exported " + r.checkpoint().getFileName() + " (step " + r.step() + ", " + r.phase() + ") of " + run + " to " + r.bundle());
         System.out.println("files: " + ModelBundle.JSON_FILE + ", " + ModelBundle.SEG + ", " + ModelBundle.IMAGE + ", " + ModelBundle.FUSED);
         return 0;

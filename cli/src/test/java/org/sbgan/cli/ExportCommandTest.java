@@ -32,6 +32,13 @@ class ExportCommandTest {
         assertTrue(bad.err().strip().startsWith("error: " + run.resolve("checkpoints").resolve("step-9") + ": no such complete checkpoint"),
                 bad.err());
 
+        TrainCommandTest.Run noStage = TrainCommandTest.run("export", "--run", run.toString(), "--out", out.toString(), "--stage", "spade");
+        assertEquals(1, noStage.code());
+        assertTrue(noStage.err().contains("no checkpoint at the end of stage spade"), noStage.err());
+        TrainCommandTest.Run segEnd = TrainCommandTest.run("export", "--run", run.toString(), "--out", out.toString(), "--stage", "seg");
+        assertEquals(0, segEnd.code(), segEnd.err());
+        assertTrue(segEnd.out().contains("step-0000000007 (step 7, seg/L3/stabilize)"), segEnd.out());
+
         TrainCommandTest.Run r = TrainCommandTest.run("export", "--run", run.toString(), "--out", out.toString(), "--checkpoint",
                 "step-0000000006");
         assertEquals(0, r.code(), r.err());

@@ -26,10 +26,12 @@ import org.sbgan.trainer.step.StateStore;
  * {@code state.onnx} (every state tensor, a {@link StateFile}) and {@code checkpoint.json} (where in the schedule it
  * was taken). It is written atomically: into a hidden temporary folder, every file fsynced, then renamed into place
  * and the parent fsynced; a failed write removes the temporary folder and leaves every earlier checkpoint as it was.
- * Only complete checkpoints are ever listed; the newest {@code keep} are kept.
+ * Only complete checkpoints are ever listed; the newest {@code keep} are kept, and the last one of every stage.
  */
 public final class Checkpoints {
     public static final String STATE = "state.onnx", META = "checkpoint.json";
+    /** A checkpoint.json field: the last checkpoint of a stage, kept beyond {@code keep} (export and eval use it). */
+    public static final String STAGE_END = "stage_end";
     private static final String PREFIX = "step-", TMP = ".tmp-";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -146,7 +148,18 @@ public final class Checkpoints {
             for (Path p : ds) deleteTree(p);
         }
         List<Checkpoint> all = list();
-        for (int i = 0; i < all.size() - keep; i++) deleteTree(all.get(i).dir());
+        for (int i = 0; i < all.size() - keep; i++) {
+            if (!all.get(i).meta().path(STAGE_END).asBoolean(false)) deleteTree(all.get(i).dir());
+        }
+    }
+
+    /** The newest checkpoint taken at the end of a stage ({@code seg}, {@code spade}, {@code e2e}, …), if any. */
+    public Optional<Checkpoint> endOf(String stage) throws IOException {
+        Checkpoint found = null;
+        for (Checkpoint c : list()) {
+            if (c.meta().path(STAGE_END).asBoolean(false) && stage.equals(c.meta().path("stage").asText())) found = c;
+        }
+        return Optional.ofNullable(found);
     }
 
     /**

@@ -23,12 +23,23 @@ public final class Export {
      * newest) to {@code out}. Errors name the run folder or checkpoint.
      */
     public static Result run(Path runDir, String name, Path out) throws IOException {
+        return run(runDir, name, null, out);
+    }
+
+    /**
+     * As {@link #run(Path, String, Path)}; with {@code stage} (seg, spade, e2e) instead of a name, the checkpoint taken at
+     * the end of that stage — e.g. G_img before end-to-end fine-tuning is the end of {@code spade}.
+     */
+    public static Result run(Path runDir, String name, String stage, Path out) throws IOException {
         RunFolder run = new RunFolder(runDir);
         TrainConfig cfg = run.readConfig();
         Checkpoints cps = new Checkpoints(run.checkpoints(), Integer.MAX_VALUE);
         List<Checkpoints.Checkpoint> all = cps.list();
         if (all.isEmpty()) throw new IOException(run.checkpoints() + ": no complete checkpoint to export");
         Checkpoints.Checkpoint ck = all.get(all.size() - 1);
+        if (stage != null) {
+            ck = cps.endOf(stage).orElseThrow(() -> new IOException(run.checkpoints() + ": no checkpoint at the end of stage " + stage));
+        }
         if (name != null) {
             ck = all.stream().filter(c -> c.dir().getFileName().toString().equals(name)).findFirst()
                     .orElseThrow(() -> new IOException(run.checkpoints().resolve(name) + ": no such complete checkpoint; there are "

@@ -180,7 +180,8 @@ public final class Trainer implements AutoCloseable {
                     listener.stepped(new Progress(ph, it + 1, globalStep, done, total, last, ms, ips));
                     boolean end = it + 1 == ph.iterations();
                     if (end || globalStep % cfg.sampleEvery() == 0) writeSamples(ph, globalStep);
-                    if (end || globalStep % cfg.checkpointEvery() == 0) checkpoint(ph, it + 1, globalStep, end, t0);
+                    boolean stageEnd = end && (pi + 1 == schedule.phases().size() || schedule.phases().get(pi + 1).stage() != ph.stage());
+                    if (end || globalStep % cfg.checkpointEvery() == 0) checkpoint(ph, it + 1, globalStep, end, stageEnd, t0);
                 }
             }
             listener.phaseEnded(ph);
@@ -429,9 +430,11 @@ public final class Trainer implements AutoCloseable {
         else samples.write("final", new Schedule.Phase("final", Schedule.Stage.E2E, Schedule.Kind.E2E, preset.levels() - 1, null, null, 0, 0, 0));
     }
 
-    private void checkpoint(Schedule.Phase ph, long iteration, long globalStep, boolean phaseEnd, long t0) throws IOException {
+    private void checkpoint(Schedule.Phase ph, long iteration, long globalStep, boolean phaseEnd, boolean stageEnd, long t0)
+            throws IOException {
         ObjectNode extra = new ObjectMapper().createObjectNode();
         extra.put("phase_complete", phaseEnd);
+        extra.put(Checkpoints.STAGE_END, stageEnd);
         extra.put("stage", ph.stage().id());
         extra.put("elapsed_s", elapsedBefore + (System.nanoTime() - t0) / 1e9);
         extra.put("preset", preset.name());

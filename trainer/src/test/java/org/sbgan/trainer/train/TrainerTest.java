@@ -162,6 +162,12 @@ class TrainerTest {
         Map<String, Tensor> sb = new Checkpoints(b.resolve("checkpoints"), 2).latest().orElseThrow().state();
         assertEquals(sa.keySet(), sb.keySet());
         for (String k : sa.keySet()) assertEquals(sa.get(k), sb.get(k), "state '" + k + "' after resume");
+        // The last checkpoint of every stage is kept beyond the newest two (export --stage uses it).
+        Checkpoints cps = new Checkpoints(b.resolve("checkpoints"), 2);
+        assertEquals(14, cps.endOf("seg").orElseThrow().position().globalStep());
+        assertEquals(16, cps.endOf("spade").orElseThrow().position().globalStep());
+        assertEquals(20, cps.endOf("e2e").orElseThrow().position().globalStep());
+        assertEquals(4, cps.list().size(), "steps 14, 16, 19 and 20");
         // The metrics log has each step once.
         List<Long> steps = MetricsLog.read(b.resolve("metrics.jsonl")).stream().map(o -> o.path("step").asLong()).toList();
         assertEquals(java.util.stream.LongStream.rangeClosed(1, rb.globalStep()).boxed().toList(), steps);

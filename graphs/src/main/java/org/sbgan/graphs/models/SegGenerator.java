@@ -34,24 +34,100 @@ import org.sbgan.graphs.nn.PixelNorm;
  * softmax probabilities (not the logits), so that p is a convex combination of two distributions over the K
  * classes and stays one for every α in [0, 1] (and α = 0 / α = 1 give exactly the level-(L−1) / unblended
  * level-L maps). Level 0 has no blend.
+ *
+ * <p><b>RGB head</b> ({@link Config.Head#RGB}, {@link Config#rgb(Preset, int)}): the paper's comparison model, a
+ * ProGAN trained directly on RGB images with G_seg's architecture and schedule. The blocks are the same; the head
+ * is {@code toRGB<L>} = EqConv1×1(C(L)→3, gain 1) → tanh, so the output is an image [N, 3, H, W] in [−1, 1], and the
+ * network lives under its own scope ("prgb_g.block0.fc", …, "prgb_g.toRGB2") so its state never collides with
+ * G_seg's. Fade blending works the same way and, as for the softmax head, blends <em>after</em> the activation:
+ * <pre>
+ *   image = (1−α)·upsample×2(tanh(toRGB(L−1)(x(L−1)))) + α·tanh(toRGB_L(xL))
+ * </pre>
+ * (a convex combination of two images in [−1, 1], so it stays in [−1, 1]).
  */
 public final class SegGenerator {
     public static final String NAME = "gseg";
     public static final float LRELU = 0.2f;
 
-    /** What the network needs from a preset: level, z size, K, aspect ratio, channels per level, PixelNorm form. */
+    /**
+     * What the network needs from a preset: level, z size, K, aspect ratio, channels per level, PixelNorm form, fade
+     * blending; and which head it has ({@link Head}) with the scope names of the generator and of its critic
+     * ({@link SegCritic} built from the same config).
+     */
     public record Config(int level, int zDim, int numClasses, int aspectRatio, List<Integer> channels, boolean pixelNormSqrt,
-            boolean fadeBlend) {
+            boolean fadeBlend, Head head, String generatorScope, String criticScope) {
+        /** The output head of the generator (and input head of the critic). */
+        public enum Head {
+            /** G_seg: {@code toSeg<L>} EqConv1×1(C→K, gain 1) → softmax over channels; D_seg: {@code fromSeg<L>} K→C. */
+            SEG,
+            /** ProGAN on RGB: {@code toRGB<L>} EqConv1×1(C→3, gain 1) → tanh; critic {@code fromRGB<L>} 3→C. */
+            RGB
+        }
+
+        /** Scope names of the RGB ProGAN (distinct from "gseg" / "dseg"). */
+        public static final String RGB_GENERATOR = "prgb_g", RGB_CRITIC = "prgb_d";
+
         public Config {
             channels = List.copyOf(channels);
+            if (head == null || generatorScope == null || criticScope == null || generatorScope.isEmpty() || criticScope.isEmpty()) {
+                throw new IllegalArgumentException("G_seg config: head and scope names are required");
+            }
+            if (generatorScope.equals(criticScope)) {
+                throw new IllegalArgumentException("G_seg config: generator and critic share the scope '" + generatorScope + "'");
+            }
             if (level < 0 || level >= channels.size()) {
                 throw new IllegalArgumentException("G_seg level " + level + " outside 0.." + (channels.size() - 1));
             }
         }
 
+        /** The segmentation head (G_seg / D_seg, scopes "gseg" / "dseg"). */
+        public Config(int level, int zDim, int numClasses, int aspectRatio, List<Integer> channels, boolean pixelNormSqrt,
+                boolean fadeBlend) {
+            this(level, zDim, numClasses, aspectRatio, channels, pixelNormSqrt, fadeBlend, Head.SEG, NAME, SegCritic.NAME);
+        }
+
+        /** G_seg / D_seg at a level of the preset. */
         public static Config of(Preset p, int level) {
             p.segResolution(level);
             return new Config(level, p.zDim(), p.numClasses(), p.aspectRatio(), p.segChannels(), p.pixelNormSqrt(), p.fadeBlend());
+        }
+
+        /**
+         * The RGB ProGAN at a level of the preset: G_seg's blocks, channels, schedule and fade blending, with the
+         * {@link Head#RGB} head and scopes {@link #RGB_GENERATOR} / {@link #RGB_CRITIC}.
+         */
+        public static Config rgb(Preset p, int level) {
+            return of(p, level).withHead(Head.RGB, RGB_GENERATOR, RGB_CRITIC);
+        }
+
+        /** This config with another head and scope names. */
+        public Config withHead(Head h, String genScope, String critScope) {
+            return new Config(level, zDim, numClasses, aspectRatio, channels, pixelNormSqrt, fadeBlend, h, genScope, critScope);
+        }
+
+        /** Channels of the generator's output / the critic's input: K for {@link Head#SEG}, 3 for {@link Head#RGB}. */
+        public int outChannels() {
+            return head == Head.SEG ? numClasses : 3;
+        }
+
+        /** "toSeg" or "toRGB". */
+        String toHead() {
+            return head == Head.SEG ? "toSeg" : "toRGB";
+        }
+
+        /** "fromSeg" or "fromRGB". */
+        String fromHead() {
+            return head == Head.SEG ? "fromSeg" : "fromRGB";
+        }
+
+        /** The generator's name in messages. */
+        String generatorLabel() {
+            return head == Head.SEG ? "G_seg" : "ProGAN-RGB G";
+        }
+
+        /** The critic's name in messages. */
+        String criticLabel() {
+            return head == Head.SEG ? "D_seg" : "ProGAN-RGB D";
         }
 
         /**
@@ -59,7 +135,7 @@ public final class SegGenerator {
          * with α = 1 a blending network computes the same values.
          */
         public Config stabilized() {
-            return new Config(level, zDim, numClasses, aspectRatio, channels, pixelNormSqrt, false);
+            return new Config(level, zDim, numClasses, aspectRatio, channels, pixelNormSqrt, false, head, generatorScope, criticScope);
         }
 
         /** Whether networks of this config blend with the previous level (fadeBlend on and level ≥ 1). */
@@ -114,7 +190,7 @@ public final class SegGenerator {
         this.cfg = cfg;
         this.pn = new PixelNorm(cfg.pixelNormSqrt());
         Graph g = p.graph();
-        try (Graph.Scope s = g.scope(NAME)) {
+        try (Graph.Scope s = g.scope(cfg.generatorScope())) {
             path = g.layer();
             int c0 = cfg.channels(0);
             try (Graph.Scope b = g.scope("block0")) {
@@ -132,10 +208,10 @@ public final class SegGenerator {
                         new EqualizedConv(p, "conv2", EqualizedConv.Config.of(cout, cout, 3, 1))});
                 }
             }
-            toSeg = new EqualizedConv(p, "toSeg" + cfg.level(),
-                    EqualizedConv.Config.of(cfg.channels(cfg.level()), cfg.numClasses(), 1, 0).withGain(1f));
-            toSegPrev = cfg.blends() ? new EqualizedConv(p, "toSeg" + (cfg.level() - 1),
-                    EqualizedConv.Config.of(cfg.channels(cfg.level() - 1), cfg.numClasses(), 1, 0).withGain(1f)) : null;
+            toSeg = new EqualizedConv(p, cfg.toHead() + cfg.level(),
+                    EqualizedConv.Config.of(cfg.channels(cfg.level()), cfg.outChannels(), 1, 0).withGain(1f));
+            toSegPrev = cfg.blends() ? new EqualizedConv(p, cfg.toHead() + (cfg.level() - 1),
+                    EqualizedConv.Config.of(cfg.channels(cfg.level() - 1), cfg.outChannels(), 1, 0).withGain(1f)) : null;
         }
     }
 
@@ -144,12 +220,13 @@ public final class SegGenerator {
     }
 
     /**
-     * z [N, zDim] → p [N, K, 4·2^L, 4ar·2^L], a softmax over the K channels. Refused (IllegalStateException) when
-     * the network blends (fadeBlend at level ≥ 1): use {@link #forward(Value, Value)}.
+     * z [N, zDim] → p [N, K, 4·2^L, 4ar·2^L], a softmax over the K channels (RGB head: an image [N, 3, …] in
+     * [−1, 1], tanh). Refused (IllegalStateException) when the network blends (fadeBlend at level ≥ 1): use
+     * {@link #forward(Value, Value)}.
      */
     public Value forward(Value z) {
         if (cfg.blends()) {
-            throw new IllegalStateException("G_seg level " + cfg.level() + " has fadeBlend on: forward needs the fade alpha, "
+            throw new IllegalStateException(cfg.generatorLabel() + " level " + cfg.level() + " has fadeBlend on: forward needs the fade alpha, "
                     + "use forward(z, alpha)");
         }
         return run(z, null);
@@ -157,14 +234,14 @@ public final class SegGenerator {
 
     /** Fade-blended output (fadeBlend on, level ≥ 1): (1−α)·upsample×2(p(L−1)) + α·pL, α a scalar. */
     public Value forward(Value z, Value alpha) {
-        Config.checkAlpha("G_seg", cfg, alpha);
+        Config.checkAlpha(cfg.generatorLabel(), cfg, alpha);
         return run(z, alpha);
     }
 
     private Value run(Value z, Value alpha) {
         Graph g = z.graph();
         if (z.rank() != 2 || z.dim(1) != cfg.zDim()) {
-            throw new IllegalArgumentException("G_seg expects z [N, " + cfg.zDim() + "], got " + z);
+            throw new IllegalArgumentException(cfg.generatorLabel() + " expects z [N, " + cfg.zDim() + "], got " + z);
         }
         Value x;
         try (Graph.Scope s = g.scopeAt(blockPaths.get(0))) {
@@ -188,14 +265,19 @@ public final class SegGenerator {
         }
         Value logits = toSeg.forward(x);
         Value out;
-        try (Graph.Scope s = g.scopeAt(path + ".toSeg" + cfg.level())) {
-            out = g.softmax(logits, 1);
+        try (Graph.Scope s = g.scopeAt(path + "." + cfg.toHead() + cfg.level())) {
+            out = activate(g, logits);
         }
         if (alpha == null) return out;
         Value prevLogits = toSegPrev.forward(prev);
         try (Graph.Scope s = g.scopeAt(path + ".fade")) {
-            Value prevOut = g.upsampleNearest(g.softmax(prevLogits, 1), 2, 2);
+            Value prevOut = g.upsampleNearest(activate(g, prevLogits), 2, 2);
             return Config.blend(g, alpha, prevOut, out);
         }
+    }
+
+    /** The head's activation: softmax over the channels (SEG) or tanh (RGB). */
+    private Value activate(Graph g, Value logits) {
+        return cfg.head() == Config.Head.SEG ? g.softmax(logits, 1) : g.tanh(logits);
     }
 }

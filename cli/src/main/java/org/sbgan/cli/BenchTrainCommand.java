@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.trainer.bench.TrainBench;
-import org.sbgan.trainer.step.Device;
+import org.sbgan.runtime.Device;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

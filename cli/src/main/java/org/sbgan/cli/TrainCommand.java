@@ -14,7 +14,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.sbgan.trainer.data.BadSamplePolicy;
-import org.sbgan.trainer.step.Device;
+import org.sbgan.runtime.Device;
 import org.sbgan.trainer.step.Sessions;
 import org.sbgan.trainer.train.RunFolder;
 import org.sbgan.trainer.train.Schedule;
@@ -38,7 +38,9 @@ import picocli.CommandLine.Spec;
                 + "e2e = one epoch of D2 pre-training, then end-to-end fine-tuning with D_seg, D1 and D2; all = the three in order.",
                 "With no options it trains the tiny preset on testdata/ into runs/tiny."})
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--stage", defaultValue = "all", description = "seg, spade, e2e or all (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--stage", defaultValue = "all",
+            description = "seg, spade, e2e, all, or progan-rgb (the paper's baseline: a ProGAN on RGB images with G_seg's and "
+                    + "D_seg's architecture and schedule, in a run of its own) (default: ${DEFAULT-VALUE}).")
     String stage;
 
     @Option(names = "--preset", defaultValue = "tiny", description = "tiny, small, cityscapes or ade-indoor (default: ${DEFAULT-VALUE}).")
@@ -188,7 +190,11 @@ public final class TrainCommand implements Callable<Integer> {
                     stage.toLowerCase(Locale.ROOT), cfg.data(), r.iterations(), duration(r.seconds()), r.globalStep());
             if (!r.lastMetrics().isEmpty()) out.println("last losses: " + losses(r.lastMetrics(), 8));
             out.println("run folder:  " + runDir);
-            if (r.modelDir() != null) out.println("model:       " + r.modelDir() + "  (sbgan-cli generate --model " + r.modelDir() + ")");
+            if (r.modelDir() != null) {
+                out.println("model:       " + r.modelDir() + (stages.contains(Schedule.Stage.PROGAN_RGB)
+                        ? "  (the RGB ProGAN baseline: sbgan-cli eval --model " + r.modelDir() + ")"
+                        : "  (sbgan-cli generate --model " + r.modelDir() + ")"));
+            }
             out.println("metrics:     " + folder.metrics() + ", curves in " + folder.plots() + ", samples in " + folder.samples());
         }
         return 0;

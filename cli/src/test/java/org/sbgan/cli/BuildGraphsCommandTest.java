@@ -81,10 +81,10 @@ class BuildGraphsCommandTest {
             }
             assertTrue(g.getValue().get("inputs").size() > 0, g.getKey());
         }
-        assertEquals(2 * 4 + 5, steps);
-        assertEquals(6, inference);
+        assertEquals(4 * 4 + 5, steps, "seg and progan G/D per level, spade G/D, d2_pretrain, e2e G/D");
+        assertEquals(7, inference);
         for (String n : List.of("seg_g_L0", "seg_d_L3", "spade_g", "spade_d", "d2_pretrain", "e2e_g", "e2e_d",
-                "seg_generator", "image_generator", "seg_critic", "d1", "d2", "sbgan")) {
+                "seg_generator", "image_generator", "seg_critic", "d1", "d2", "sbgan", "progan_g_L3", "progan_d_L0", "progan_generator")) {
             assertTrue(graphs.has(n), n);
         }
         String stateFile = m.get("initial_state").asText();

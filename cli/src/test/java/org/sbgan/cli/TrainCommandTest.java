@@ -109,7 +109,7 @@ class TrainCommandTest {
 
         Run badStage = run("train", "--stage", "everything");
         assertEquals(2, badStage.code());
-        assertTrue(badStage.err().contains("--stage must be seg, spade, e2e or all"), badStage.err());
+        assertTrue(badStage.err().contains("--stage must be seg, spade, e2e, all or progan-rgb"), badStage.err());
     }
 
     @Test

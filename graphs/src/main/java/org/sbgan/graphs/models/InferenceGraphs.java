@@ -27,6 +27,8 @@ import org.sbgan.graphs.onnx.OnnxExport;
  *       of every scale, "scale0", "scale1", ….</li>
  *   <li>{@link #sbgan}: the fused sampler "z" → "labels" [N, Hi, Wi] int64 and "image" [N, 3, Hi, Wi]:
  *       one_hot(argmax(G_seg(z))) → nearest ×layoutScaling (§3) → G_img.</li>
+ *   <li>{@link #proganGenerator}: the RGB ProGAN comparison model's generator, "z" [N, zDim] → "image" [N, 3, H, W]
+ *       in [−1, 1] at G_seg's resolution (weights "prgb_g.…").</li>
  * </ul>
  *
  * Weight names are the training names ("gseg.…", "gimg.…", "dseg.…", "d1.…", "d2.…"), so a trainer's state map
@@ -113,6 +115,23 @@ public final class InferenceGraphs {
         out.put("probs", probs);
         out.put("labels", labels);
         return new Built(g, out, ip.initialValues());
+    }
+
+    /** The RGB ProGAN generator at the preset's top level (stabilized): "z" → "image" [N, 3, H, W] in [−1, 1]. */
+    public static Built proganGenerator(Preset p, long seed) {
+        return proganGenerator(p, p.levels() - 1, seed);
+    }
+
+    /**
+     * The RGB ProGAN generator at a level, stabilized (the level's own toRGB head, no fade blending): "z" [N, zDim]
+     * → "image" [N, 3, 4·2^L, 4ar·2^L] in [−1, 1]. Weights are the training names "prgb_g.…".
+     */
+    public static Built proganGenerator(Preset p, int level, long seed) {
+        Graph g = new Graph("prgb_g_infer");
+        InferenceParams ip = new InferenceParams(g, seed);
+        SegGenerator gen = new SegGenerator(ip, SegGenerator.Config.rgb(p, level).stabilized());
+        Value image = gen.forward(g.input("z", DType.FLOAT, -1, p.zDim()));
+        return new Built(g, Map.of("image", image), ip.initialValues());
     }
 
     /** G_img: "layout" [N, K, Hi, Wi] → "image" [N, 3, Hi, Wi]. */

@@ -31,6 +31,11 @@ import org.sbgan.graphs.nn.Params;
  *   h = (1−α)·fromSeg(L−1)(avgpool2(x)) + α·blockL(fromSegL(x))
  * </pre>
  * (each fromSeg including its LReLU), so α = 0 is the level-(L−1) critic on avgpool2(x) and α = 1 the unblended one.
+ *
+ * <p><b>RGB head</b> (config {@link SegGenerator.Config#rgb(Preset, int)}): the critic of the RGB ProGAN, an image
+ * [N, 3, H, W] → scores [N, 1]. The input head is {@code fromRGB<L>} = EqConv1×1(3→C(L), gain 1) → LReLU(0.2), the
+ * blocks and final layers are the same, and everything lives under the config's critic scope "prgb_d"
+ * ("prgb_d.fromRGB2", "prgb_d.block2.conv1", "prgb_d.final.fc"); fade blending is the same with fromRGB(L−1).
  */
 public final class SegCritic {
     public static final String NAME = "dseg";
@@ -56,13 +61,14 @@ public final class SegCritic {
         this.cfg = cfg;
         Graph g = p.graph();
         int level = cfg.level();
-        try (Graph.Scope s = g.scope(NAME)) {
-            fromSeg = new EqualizedConv(p, "fromSeg" + level,
-                    EqualizedConv.Config.of(cfg.numClasses(), cfg.channels(level), 1, 0).withGain(1f));
-            fromSegPath = g.qualify("fromSeg" + level);
-            fromSegPrev = cfg.blends() ? new EqualizedConv(p, "fromSeg" + (level - 1),
-                    EqualizedConv.Config.of(cfg.numClasses(), cfg.channels(level - 1), 1, 0).withGain(1f)) : null;
-            fromSegPrevPath = g.qualify("fromSeg" + (level - 1));
+        String from = cfg.fromHead();
+        try (Graph.Scope s = g.scope(cfg.criticScope())) {
+            fromSeg = new EqualizedConv(p, from + level,
+                    EqualizedConv.Config.of(cfg.outChannels(), cfg.channels(level), 1, 0).withGain(1f));
+            fromSegPath = g.qualify(from + level);
+            fromSegPrev = cfg.blends() ? new EqualizedConv(p, from + (level - 1),
+                    EqualizedConv.Config.of(cfg.outChannels(), cfg.channels(level - 1), 1, 0).withGain(1f)) : null;
+            fromSegPrevPath = g.qualify(from + (level - 1));
             fadePath = g.qualify("fade");
             for (int l = 1; l <= level; l++) {
                 try (Graph.Scope b = g.scope("block" + l)) {
@@ -88,28 +94,28 @@ public final class SegCritic {
     }
 
     /**
-     * x [N, K, 4·2^L, 4ar·2^L] → scores [N, 1]. Refused (IllegalStateException) when the critic blends (fadeBlend
-     * at level ≥ 1): use {@link #forward(Value, Value)}.
+     * x [N, K, 4·2^L, 4ar·2^L] (RGB head: [N, 3, …]) → scores [N, 1]. Refused (IllegalStateException) when the
+     * critic blends (fadeBlend at level ≥ 1): use {@link #forward(Value, Value)}.
      */
     public Value forward(Value x) {
         if (cfg.blends()) {
-            throw new IllegalStateException("D_seg level " + cfg.level() + " has fadeBlend on: forward needs the fade alpha, "
-                    + "use forward(x, alpha)");
+            throw new IllegalStateException(cfg.criticLabel() + " level " + cfg.level()
+                    + " has fadeBlend on: forward needs the fade alpha, use forward(x, alpha)");
         }
         return run(x, null);
     }
 
     /** Fade-blended scores (fadeBlend on, level ≥ 1), α a scalar: see the class comment. */
     public Value forward(Value x, Value alpha) {
-        SegGenerator.Config.checkAlpha("D_seg", cfg, alpha);
+        SegGenerator.Config.checkAlpha(cfg.criticLabel(), cfg, alpha);
         return run(x, alpha);
     }
 
     private Value run(Value x, Value alpha) {
         Graph g = x.graph();
-        if (x.rank() != 4 || x.dim(1) != cfg.numClasses() || x.dim(2) != cfg.height() || x.dim(3) != cfg.width()) {
-            throw new IllegalArgumentException("D_seg level " + cfg.level() + " expects [N, " + cfg.numClasses() + ", "
-                    + cfg.height() + ", " + cfg.width() + "], got " + x);
+        if (x.rank() != 4 || x.dim(1) != cfg.outChannels() || x.dim(2) != cfg.height() || x.dim(3) != cfg.width()) {
+            throw new IllegalArgumentException(cfg.criticLabel() + " level " + cfg.level() + " expects [N, " + cfg.outChannels()
+                    + ", " + cfg.height() + ", " + cfg.width() + "], got " + x);
         }
         Value h = fromSeg.forward(x);
         try (Graph.Scope s = g.scopeAt(fromSegPath)) {

@@ -46,6 +46,11 @@ import org.sbgan.graphs.step.StepGraph;
 public final class Stages {
     /** Adam groups (the lr input is {@code lr.<group>}, the step counter {@code opt.<group>.step}). */
     public static final String GSEG = "gseg", DSEG = "dseg", GIMG = "gimg", D1 = "d1", D2 = "d2";
+    /**
+     * Adam groups (and state scopes) of the comparison model, a ProGAN trained directly on RGB images with G_seg's
+     * and D_seg's architecture and schedule ({@link #proganG}, {@link #proganD}).
+     */
+    public static final String PRGB_G = SegGenerator.Config.RGB_GENERATOR, PRGB_D = SegGenerator.Config.RGB_CRITIC;
     /** Input names. */
     public static final String Z = "z", GUMBEL = "gumbel", ALPHA = "alpha", REAL_LAYOUT = "real_layout", REAL_IMAGE = "real_image";
     /**
@@ -249,6 +254,56 @@ public final class Stages {
         sb.metric("wasserstein", l.wasserstein());
         sb.metric("gp", l.penalty());
         return sb.build("SBGAN-SPEC §1 layout-GAN D step, level " + level + ": WGAN-GP (λ 10) of D_seg; updates dseg");
+    }
+
+    /**
+     * RGB ProGAN G step at a level (the paper's comparison model: G_seg's architecture with a 3-channel tanh head,
+     * same schedule): loss_g = −mean D(G(z)), the generated image going straight into the critic (no Gumbel).
+     * Adam (preset optim segG) on the generator only, group {@link #PRGB_G}. With fadeBlend at a level ≥ 1 both
+     * networks take the scalar HYPER input {@link #FADE_ALPHA}, as in {@link #segG}. Metric: loss_g.
+     */
+    public static StepGraph proganG(Preset p, int level, int batch, long seed) {
+        checkBatch(batch, 1);
+        StepBuilder sb = new StepBuilder("progan_g_" + level);
+        StepParams sp = new StepParams(sb, seed);
+        SegGenerator.Config c = SegGenerator.Config.rgb(p, level);
+        Value z = sb.noise(Z, batch, p.zDim());
+        SegGenerator gen = new SegGenerator(sp, c);
+        SegCritic crit = new SegCritic(new Frozen(sp), c);
+        Value fa = fadeAlpha(sb, c);
+        Value fake = fa == null ? gen.forward(z) : gen.forward(z, fa);
+        Value loss = Losses.wganG(fa == null ? crit.forward(fake) : crit.forward(fake, fa));
+        update(sb, loss, List.of(PRGB_G), List.of(p.optim().segG()));
+        sb.metric("loss_g", loss);
+        return sb.build("RGB ProGAN G step, level " + level + ": −mean D(G(z)) with G_seg/D_seg architectures and an RGB head; updates "
+                + PRGB_G);
+    }
+
+    /**
+     * RGB ProGAN D step at a level: WGAN-GP (λ 10) with real images {@code real_image} [N, 3, h, w] in [−1, 1] at
+     * the level's resolution (the trainer resizes them) and fake = G(z) as a constant. Adam (preset optim segD) on
+     * the critic only, group {@link #PRGB_D}. Fade handling as in {@link #segD}. Metrics: loss_d, wasserstein, gp.
+     */
+    public static StepGraph proganD(Preset p, int level, int batch, long seed) {
+        checkBatch(batch, 1);
+        StepBuilder sb = new StepBuilder("progan_d_" + level);
+        StepParams sp = new StepParams(sb, seed);
+        Graph g = sb.graph();
+        SegGenerator.Config c = SegGenerator.Config.rgb(p, level);
+        Preset.Size s = p.segResolution(level);
+        Value real = sb.batch(REAL_IMAGE, batch, 3, s.height(), s.width());
+        Value z = sb.noise(Z, batch, p.zDim()), alpha = sb.noise(ALPHA, batch, 1, 1, 1);
+        SegGenerator gen = new SegGenerator(new Frozen(sp), c);
+        SegCritic crit = new SegCritic(sp, c);
+        Value fa = fadeAlpha(sb, c);
+        Value fake = g.stopGradient(fa == null ? gen.forward(z) : gen.forward(z, fa));
+        Losses.WganGp l = Losses.wganGpD(g, fa == null ? crit::forward : x -> crit.forward(x, fa), real, fake, alpha);
+        update(sb, l.total(), List.of(PRGB_D), List.of(p.optim().segD()));
+        sb.metric("loss_d", l.total());
+        sb.metric("wasserstein", l.wasserstein());
+        sb.metric("gp", l.penalty());
+        return sb.build("RGB ProGAN D step, level " + level + ": WGAN-GP (λ 10) of the RGB critic on real images vs G(z); updates "
+                + PRGB_D);
     }
 
     /** SPADE G losses against D1 (frozen) for fakes from real layouts: [hinge, fm]. D1 runs once on [fake; real]. */

@@ -22,7 +22,7 @@ import org.sbgan.graphs.models.Stages;
 import org.sbgan.graphs.step.StepGraph;
 import org.sbgan.graphs.step.StepManifest;
 import org.sbgan.graphs.step.StepManifest.InputEntry;
-import org.sbgan.trainer.step.Device;
+import org.sbgan.runtime.Device;
 import org.sbgan.trainer.step.Sessions;
 import org.sbgan.trainer.step.StateStore;
 import org.sbgan.trainer.step.StepRunner;

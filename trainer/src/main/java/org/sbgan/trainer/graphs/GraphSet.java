@@ -31,7 +31,8 @@ import org.sbgan.trainer.step.StateFile;
  *
  * <ul>
  *   <li>{@code steps/<name>.onnx}: every training step of {@link Stages} — {@code seg_g_L<l>}, {@code seg_d_L<l>}
- *       for every G_seg level, {@code spade_g}, {@code spade_d}, {@code d2_pretrain}, {@code e2e_g}, {@code e2e_d};</li>
+ *       for every G_seg level, {@code spade_g}, {@code spade_d}, {@code d2_pretrain}, {@code e2e_g}, {@code e2e_d}, and
+ *       the RGB ProGAN comparison model's {@code progan_g_L<l>}, {@code progan_d_L<l>} for every level (seg batches);</li>
  *   <li>{@code inference/<name>.onnx}: every graph of {@link InferenceGraphs} with the initial weights baked in;</li>
  *   <li>{@code state/initial_state.onnx}: the seeded initial value of every state tensor of every step, deduplicated by
  *       name (a name shared by several steps has the same value in all of them, which is checked), as the
@@ -149,6 +150,12 @@ public final class GraphSet {
         step(out, "d2_pretrain", Stages.d2Pretrain(p, bs, seed), bs, graphs, state, steps, stepBatch, progress);
         step(out, "e2e_g", Stages.e2eG(p, be, seed, vgg), be, graphs, state, steps, stepBatch, progress);
         step(out, "e2e_d", Stages.e2eD(p, be, seed), be, graphs, state, steps, stepBatch, progress);
+        // The comparison model: a ProGAN on RGB images with G_seg's / D_seg's architecture and schedule.
+        for (int l = 0; l <= top; l++) {
+            int b = batches.seg(p, l);
+            step(out, "progan_g_L" + l, Stages.proganG(p, l, b, seed), b, graphs, state, steps, stepBatch, progress);
+            step(out, "progan_d_L" + l, Stages.proganD(p, l, b, seed), b, graphs, state, steps, stepBatch, progress);
+        }
 
         Map<String, Long> inferenceFlops = new LinkedHashMap<>();
         inference(out, "seg_generator", InferenceGraphs.segGenerator(p, seed), graphs, inferenceFlops, progress);
@@ -157,6 +164,7 @@ public final class GraphSet {
         inference(out, "d1", InferenceGraphs.d1(p, seed), graphs, inferenceFlops, progress);
         inference(out, "d2", InferenceGraphs.d2(p, seed), graphs, inferenceFlops, progress);
         inference(out, "sbgan", InferenceGraphs.sbgan(p, seed, seed), graphs, inferenceFlops, progress);
+        inference(out, "progan_generator", InferenceGraphs.proganGenerator(p, seed), graphs, inferenceFlops, progress);
 
         writeState(p, seed, state, out.resolve(STATE_FILE));
         progress.accept("wrote " + STATE_FILE + " (" + state.size() + " tensors)");

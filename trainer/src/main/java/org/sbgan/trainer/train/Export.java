@@ -56,8 +56,12 @@ public final class Export {
             trained.put("seed", cfg.seed());
             trained.put("dataset", cfg.data());
             if (Files.exists(out) && !Files.isDirectory(out)) throw new IOException("--out " + out + " exists and is not a folder");
-            ModelBundle.write(out, cfg.presetRecord(), cfg.seed(), store, TrainData.labelSpace(cfg.labels(), cfg.presetRecord().numClasses()),
-                    trained);
+            if (Schedule.Stage.PROGAN_RGB.id().equals(ck.meta().path("stage").asText())) {
+                ModelBundle.writeProgan(out, cfg.presetRecord(), store, trained);
+            } else {
+                ModelBundle.write(out, cfg.presetRecord(), cfg.seed(), store, TrainData.labelSpace(cfg.labels(), cfg.presetRecord().numClasses()),
+                        trained);
+            }
         }
         return new Result(out, ck.dir(), ck.position().globalStep(), ck.position().phaseId());
     }

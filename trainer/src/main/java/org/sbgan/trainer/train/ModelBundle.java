@@ -24,6 +24,8 @@ import org.sbgan.trainer.step.StateStore;
  */
 public final class ModelBundle {
     public static final int FORMAT = 1;
+    /** model.json "kind": an SB-GAN bundle (two generators) or the RGB ProGAN baseline (one generator, z → image). */
+    public static final String KIND_SBGAN = "sbgan", KIND_PROGAN = "progan-rgb", GENERATOR = "generator.onnx";
     public static final String JSON_FILE = "model.json", SEG = "seg_generator.onnx", IMAGE = "image_generator.onnx", FUSED = "sbgan.onnx";
 
     private ModelBundle() {}
@@ -33,23 +35,77 @@ public final class ModelBundle {
      * (stages done, steps, run folder).
      */
     public static void write(Path dir, Preset p, long seed, StateStore store, LabelSpace space, ObjectNode trained) throws IOException {
+        swapIn(dir, tmp -> {
+            InferenceGraphs.Built seg = InferenceGraphs.segGenerator(p, seed), img = InferenceGraphs.imageGenerator(p, seed);
+            InferenceGraphs.Built fused = InferenceGraphs.sbgan(p, seed, seed);
+            Map<String, Tensor> weights = weights(store, fused);
+            OnnxExport.write(seg.export(weights), tmp.resolve(SEG));
+            OnnxExport.write(img.export(weights), tmp.resolve(IMAGE));
+            OnnxExport.write(fused.export(weights), tmp.resolve(FUSED));
+            return describe(p, space, trained);
+        });
+    }
+
+    /**
+     * A bundle with the initial (untrained) weights of {@code seed}: the baseline a trained bundle is compared with,
+     * and a bundle for benchmarks and tests that need no training run.
+     */
+    public static void writeInitial(Path dir, Preset p, long seed, LabelSpace space) throws IOException {
+        InferenceGraphs.Built fused = InferenceGraphs.sbgan(p, seed, seed);
+        try (StateStore store = new StateStore(ai.onnxruntime.OrtEnvironment.getEnvironment())) {
+            fused.initialValues().forEach(store::put);
+            ObjectNode trained = new ObjectMapper().createObjectNode();
+            trained.put("steps", 0);
+            trained.put("seed", seed);
+            write(dir, p, seed, store, space, trained);
+        }
+    }
+
+    /**
+     * The RGB ProGAN baseline's bundle: {@code model.json} (kind progan-rgb, image size, z size) and
+     * {@code generator.onnx} ("z" → "image" [N, 3, H, W] in [−1, 1]).
+     */
+    public static void writeProgan(Path dir, Preset p, StateStore store, ObjectNode trained) throws IOException {
+        swapIn(dir, tmp -> {
+            InferenceGraphs.Built gen = InferenceGraphs.proganGenerator(p, 0);
+            OnnxExport.write(gen.export(weights(store, gen)), tmp.resolve(GENERATOR));
+            ObjectNode m = new ObjectMapper().createObjectNode();
+            m.put("format", FORMAT);
+            m.put("kind", KIND_PROGAN);
+            m.put("preset", p.name());
+            size(m.putObject("image_size"), p.segTop());
+            m.put("z_dim", p.zDim());
+            m.putObject("files").put("generator", GENERATOR);
+            m.putObject("graphs").putObject("generator").put("inputs", "z [N, z_dim] float").put("outputs", "image [N, 3, H, W] float in [-1, 1]");
+            if (trained != null) m.set("trained", trained);
+            return m;
+        });
+    }
+
+    private static Map<String, Tensor> weights(StateStore store, InferenceGraphs.Built b) {
+        Map<String, Tensor> weights = new HashMap<>();
+        for (String n : b.weightNames()) {
+            if (!store.contains(n)) throw new IllegalStateException("the run's state has no weight '" + n + "'");
+            weights.put(n, store.get(n));
+        }
+        return weights;
+    }
+
+    /** Writes the files of a bundle into a temporary folder and returns model.json's content. */
+    private interface Contents {
+        ObjectNode write(Path tmp) throws IOException;
+    }
+
+    /** Assembles a bundle in a hidden folder beside {@code dir}, then swaps it in. */
+    private static void swapIn(Path dir, Contents contents) throws IOException {
         Path parent = dir.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime()));
         Path old = parent.resolve("." + dir.getFileName() + ".old-" + Long.toHexString(System.nanoTime()));
         try {
             Files.createDirectory(tmp);
-            InferenceGraphs.Built seg = InferenceGraphs.segGenerator(p, seed), img = InferenceGraphs.imageGenerator(p, seed);
-            InferenceGraphs.Built fused = InferenceGraphs.sbgan(p, seed, seed);
-            Map<String, Tensor> weights = new HashMap<>();
-            for (String n : fused.weightNames()) {
-                if (!store.contains(n)) throw new IllegalStateException("the run's state has no weight '" + n + "'");
-                weights.put(n, store.get(n));
-            }
-            OnnxExport.write(seg.export(weights), tmp.resolve(SEG));
-            OnnxExport.write(img.export(weights), tmp.resolve(IMAGE));
-            OnnxExport.write(fused.export(weights), tmp.resolve(FUSED));
-            byte[] json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(describe(p, space, trained));
+            ObjectNode m = contents.write(tmp);
+            byte[] json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
             OnnxExport.writeAtomically(tmp.resolve(JSON_FILE), out -> out.write(json));
             if (Files.exists(dir)) Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -65,6 +121,7 @@ public final class ModelBundle {
     static ObjectNode describe(Preset p, LabelSpace space, ObjectNode trained) {
         ObjectNode m = new ObjectMapper().createObjectNode();
         m.put("format", FORMAT);
+        m.put("kind", KIND_SBGAN);
         m.put("preset", p.name());
         m.put("num_classes", p.numClasses());
         m.put("label_space", space.name());

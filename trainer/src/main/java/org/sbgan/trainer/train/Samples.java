@@ -41,7 +41,7 @@ final class Samples implements AutoCloseable {
     private final StateStore store;
     private final LabelSpace space;
     private final Path dir;
-    private final Map<Integer, Net> seg = new HashMap<>();
+    private final Map<Integer, Net> seg = new HashMap<>(), progan = new HashMap<>();
     private Net image;
     private final int[] realLabels;
     private final int realCount;
@@ -106,6 +106,28 @@ final class Samples implements AutoCloseable {
         }
     }
 
+    /** The RGB ProGAN's images at {@code level} for the fixed z: [COUNT · 3 · h · w]. */
+    float[] proganImages(int level) throws OrtException {
+        Net n = progan.get(level);
+        if (n == null) {
+            n = net(InferenceGraphs.proganGenerator(preset, level, seed));
+            progan.put(level, n);
+        }
+        float[] z = new float[COUNT * preset.zDim()];
+        Noise.normal(FloatBuffer.wrap(z), Noise.rng(seed, "samples", 0, "gseg", "z"));
+        try (OnnxTensor zt = OnnxTensor.createTensor(env, FloatBuffer.wrap(z), new long[] {COUNT, preset.zDim()})) {
+            Map<String, OnnxValue> out = run(n, "z", zt);
+            try {
+                FloatBuffer fb = ((OnnxTensor) out.get("image")).getFloatBuffer();
+                float[] img = new float[fb.remaining()];
+                fb.get(img);
+                return img;
+            } finally {
+                out.values().forEach(OnnxValue::close);
+            }
+        }
+    }
+
     /** G_img on label maps at G_seg's top size (upsampled by layoutScaling): [n · 3 · H · W] in [−1, 1]. */
     float[] images(int[] labels, int n, int h, int w) throws OrtException {
         if (image == null) image = net(InferenceGraphs.imageGenerator(preset, seed));
@@ -144,6 +166,11 @@ final class Samples implements AutoCloseable {
         switch (phase.kind()) {
             case STABILIZE, FADE -> {
                 Preset.Size s = preset.segResolution(phase.level());
+                if (phase.stage() == Schedule.Stage.PROGAN_RGB) {
+                    int zoom = Math.max(1, 64 / s.height());
+                    files.add(write(tag + "_images", SampleGrid.images(proganImages(phase.level()), COUNT, s.height(), s.width(), COLUMNS, zoom)));
+                    break;
+                }
                 int zoom = Math.max(1, 64 / s.height());
                 files.add(write(tag + "_layouts", SampleGrid.layouts(layouts(phase.level()), COUNT, s.height(), s.width(), palette, COLUMNS, zoom)));
             }
@@ -185,7 +212,9 @@ final class Samples implements AutoCloseable {
     @Override
     public void close() throws OrtException {
         for (Net n : seg.values()) n.session().close();
+        for (Net n : progan.values()) n.session().close();
         seg.clear();
+        progan.clear();
         if (image != null) image.session().close();
         image = null;
     }

@@ -13,16 +13,24 @@ import org.sbgan.graphs.models.Preset;
  */
 public record Schedule(List<Phase> phases) {
 
-    /** Training stages in order; {@code all} runs the three. */
+    /**
+     * Training stages in order; {@code all} runs the first three. PROGAN_RGB is the paper's baseline (a ProGAN on RGB
+     * images with G_seg's and D_seg's architecture and schedule), a run of its own.
+     */
     public enum Stage {
-        SEG, SPADE, E2E;
+        SEG, SPADE, E2E, PROGAN_RGB;
 
         public String id() {
-            return name().toLowerCase(Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** The stage of an id ({@code seg}, …, {@code progan-rgb}). */
+        public static Stage of(String id) {
+            return valueOf(id.toUpperCase(Locale.ROOT).replace('-', '_'));
         }
     }
 
-    /** What a phase does. FADE and STABILIZE are the layout GAN's; the others are one per stage. */
+    /** What a phase does. FADE and STABILIZE are the progressive GANs' (layout, or RGB with {@link Stage#PROGAN_RGB}). */
     public enum Kind { STABILIZE, FADE, SPADE, D2_PRETRAIN, E2E }
 
     /**
@@ -42,7 +50,7 @@ public record Schedule(List<Phase> phases) {
         /** A short label for progress lines: "seg L2 fade", "spade", "e2e d2-pretrain". */
         public String label() {
             return switch (kind) {
-                case STABILIZE, FADE -> "seg L" + level + " " + kind.name().toLowerCase(Locale.ROOT);
+                case STABILIZE, FADE -> stage.id() + " L" + level + " " + kind.name().toLowerCase(Locale.ROOT);
                 case SPADE -> "spade";
                 case D2_PRETRAIN -> "e2e d2-pretrain";
                 case E2E -> "e2e";
@@ -52,7 +60,7 @@ public record Schedule(List<Phase> phases) {
 
     /**
      * The phases of the given stages. {@code labelled} is the number of training samples with label maps (and
-     * images), {@code d2Images} the number of images D2's real side draws from in pre-training.
+     * images), {@code d2Images} the number of images (labelled and unlabelled) that D2's real side and the RGB ProGAN draw from.
      */
     public static Schedule of(TrainConfig cfg, List<Stage> stages, int labelled, int d2Images) {
         Preset p = cfg.presetRecord();
@@ -61,13 +69,15 @@ public record Schedule(List<Phase> phases) {
         for (Stage s : Stage.values()) {
             if (!stages.contains(s)) continue;
             switch (s) {
-                case SEG -> {
+                case SEG, PROGAN_RGB -> {
+                    String prefix = s == Stage.SEG ? "seg" : "progan";
                     for (int l = 0; l <= top; l++) {
                         int b = cfg.segBatch(l);
-                        String g = "seg_g_L" + l, d = "seg_d_L" + l;
+                        String g = prefix + "_g_L" + l, d = prefix + "_d_L" + l, id = s.id() + "/L" + l;
                         double e = cfg.segPhaseEpochsOrPreset();
-                        if (l > 0) out.add(new Phase("seg/L" + l + "/fade", s, Kind.FADE, l, g, d, length(cfg, e, labelled, b), b, e));
-                        out.add(new Phase("seg/L" + l + "/stabilize", s, Kind.STABILIZE, l, g, d, length(cfg, e, labelled, b), b, e));
+                        int n = s == Stage.SEG ? labelled : d2Images;
+                        if (l > 0) out.add(new Phase(id + "/fade", s, Kind.FADE, l, g, d, length(cfg, e, n, b), b, e));
+                        out.add(new Phase(id + "/stabilize", s, Kind.STABILIZE, l, g, d, length(cfg, e, n, b), b, e));
                     }
                 }
                 case SPADE -> {
@@ -109,11 +119,12 @@ public record Schedule(List<Phase> phases) {
     /** The stages named on the command line ({@code seg}, {@code spade}, {@code e2e}, {@code all}). */
     public static List<Stage> stages(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "all" -> List.of(Stage.values());
+            case "all" -> List.of(Stage.SEG, Stage.SPADE, Stage.E2E);
             case "seg" -> List.of(Stage.SEG);
             case "spade" -> List.of(Stage.SPADE);
             case "e2e" -> List.of(Stage.E2E);
-            default -> throw new IllegalArgumentException("--stage must be seg, spade, e2e or all, not '" + name + "'");
+            case "progan-rgb" -> List.of(Stage.PROGAN_RGB);
+            default -> throw new IllegalArgumentException("--stage must be seg, spade, e2e, all or progan-rgb, not '" + name + "'");
         };
     }
 }

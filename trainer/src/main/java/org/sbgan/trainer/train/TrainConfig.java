@@ -102,6 +102,8 @@ public record TrainConfig(String preset, String data, String dataFormat, String 
     public float lr(Schedule.Stage stage, String group) {
         Preset.Optim o = presetRecord().optim();
         return switch (group) {
+            case "prgb_g" -> or(lrSegG, o.segG().lr());
+            case "prgb_d" -> or(lrSegD, o.segD().lr());
             case "gseg" -> stage == Schedule.Stage.SEG ? or(lrSegG, o.segG().lr()) : or(lrPgan, o.e2eSeg().lr());
             case "dseg" -> stage == Schedule.Stage.SEG ? or(lrSegD, o.segD().lr()) : or(lrPgan, o.e2eSeg().lr());
             case "gimg" -> or(lrSpadeG, o.spadeG().lr());

@@ -200,7 +200,8 @@ public final class Trainer implements AutoCloseable {
             trained.put("run", run.dir().toAbsolutePath().toString());
             trained.put("seed", cfg.seed());
             trained.put("dataset", cfg.data());
-            ModelBundle.write(model, preset, cfg.seed(), store, data.labelSpace(), trained);
+            if (stages.contains(Schedule.Stage.PROGAN_RGB)) ModelBundle.writeProgan(model, preset, store, trained);
+            else ModelBundle.write(model, preset, cfg.seed(), store, data.labelSpace(), trained);
             listener.message("wrote the model bundle " + model);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -208,8 +209,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     private static Schedule.Stage stageOf(String phaseId) {
-        String s = phaseId.contains("/") ? phaseId.substring(0, phaseId.indexOf('/')) : phaseId;
-        return Schedule.Stage.valueOf(s.toUpperCase(Locale.ROOT));
+        return Schedule.Stage.of(phaseId.contains("/") ? phaseId.substring(0, phaseId.indexOf('/')) : phaseId);
     }
 
     /** The run's graphs: built into RUN/graphs when absent, else checked against the config. */
@@ -260,7 +260,11 @@ public final class Trainer implements AutoCloseable {
             for (StepManifest.StateEntry e : graphs.stepManifest(graph).state()) {
                 if (e.kind() != StepManifest.StateKind.OPTIMIZER && e.kind() != StepManifest.StateKind.COUNTER) continue;
                 String n = e.name();
-                if (!(n.startsWith("gseg.") || n.startsWith("dseg.") || n.startsWith("opt.gseg.") || n.startsWith("opt.dseg."))) continue;
+                boolean progressive = false;
+                for (String gr : List.of(Stages.GSEG, Stages.DSEG, Stages.PRGB_G, Stages.PRGB_D)) {
+                    progressive |= n.startsWith(gr + ".") || n.startsWith("opt." + gr + ".");
+                }
+                if (!progressive) continue;
                 int numel = Math.toIntExact(Shapes.numel(e.shape()));
                 store.put(n, e.dtype() == DType.FLOAT ? Tensor.zeros(e.shape()) : Tensor.of(e.dtype(), e.shape(), new long[numel]));
             }
@@ -290,7 +294,9 @@ public final class Trainer implements AutoCloseable {
             int k = preset.numClasses();
             switch (ph.kind()) {
                 case STABILIZE, FADE -> {
-                    loader = open(data.labelled(), ph.batch(), t, BatchLoader.Content.LABELS, k, seed, from);
+                    loader = ph.stage() == Schedule.Stage.PROGAN_RGB
+                            ? open(data.d2Images(), ph.batch(), t, BatchLoader.Content.IMAGES, k, seed, from)
+                            : open(data.labelled(), ph.batch(), t, BatchLoader.Content.LABELS, k, seed, from);
                     d2Loader = null;
                 }
                 case D2_PRETRAIN -> {
@@ -321,7 +327,7 @@ public final class Trainer implements AutoCloseable {
                 d.step();
                 collect(d, out, it, globalStep);
             }
-            for (String group : List.of(Stages.GSEG, Stages.DSEG, Stages.GIMG, Stages.D1, Stages.D2)) {
+            for (String group : List.of(Stages.GSEG, Stages.DSEG, Stages.GIMG, Stages.D1, Stages.D2, Stages.PRGB_G, Stages.PRGB_D)) {
                 if (hasHyper(g, "lr." + group) || hasHyper(d, "lr." + group)) out.put("lr." + group, lr(group, it));
             }
             if (hasHyper(g, Stages.FADE_ALPHA) || hasHyper(d, Stages.FADE_ALPHA)) out.put(Stages.FADE_ALPHA, fadeAlpha(it));
@@ -426,7 +432,7 @@ public final class Trainer implements AutoCloseable {
 
     private void writeSamplesFinal(Schedule schedule, long globalStep) throws IOException, OrtException {
         Schedule.Phase lastPhase = schedule.phases().get(schedule.phases().size() - 1);
-        if (lastPhase.stage() == Schedule.Stage.SEG) samples.write("final", lastPhase);
+        if (lastPhase.stage() == Schedule.Stage.SEG || lastPhase.stage() == Schedule.Stage.PROGAN_RGB) samples.write("final", lastPhase);
         else samples.write("final", new Schedule.Phase("final", Schedule.Stage.E2E, Schedule.Kind.E2E, preset.levels() - 1, null, null, 0, 0, 0));
     }
 

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sbgan.graphs.models.Preset;
-import org.sbgan.trainer.step.Device;
+import org.sbgan.runtime.Device;
 
 /** The training-step bench on the tiny preset: 1 warm-up + 2 timed iterations of a stage's G and D steps. */
 class TrainBenchTest {

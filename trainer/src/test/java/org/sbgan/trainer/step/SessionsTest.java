@@ -11,6 +11,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import org.junit.jupiter.api.Test;
+import org.sbgan.runtime.Device;
 
 /** Device selection: CPU options always; CUDA fails with one actionable line on the CPU ONNX Runtime jar. */
 class SessionsTest {

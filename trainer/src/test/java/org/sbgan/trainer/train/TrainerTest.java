@@ -142,7 +142,7 @@ class TrainerTest {
     @Test
     void aRunResumedAfterACrashEndsBitForBitLikeAnUninterruptedOne(@TempDir Path tmp) throws Exception {
         TrainConfig cfg = config(2, 3);
-        List<Schedule.Stage> all = List.of(Schedule.Stage.values());
+        List<Schedule.Stage> all = Schedule.stages("all");
         Path a = tmp.resolve("a"), b = tmp.resolve("b");
         Trainer.Result ra = train(a, cfg, all, false, null);
 

@@ -8,9 +8,9 @@ import java.util.SplittableRandom;
  * Sliced Wasserstein distance on Laplacian-pyramid patches, the ProGAN metric ({@code metrics/sliced_wasserstein.py},
  * Karras et al. 2018), which needs no pretrained network.
  *
- * <p>Each image (float {@code [3, H, W]} in [−1, 1]) is split into a Laplacian pyramid (5×5 binomial filter
+ * <p>Each image (float {@code [C, H, W]}: RGB in [−1, 1], or a one-hot label map with C = K classes) is split into a Laplacian pyramid (5×5 binomial filter
  * [1,4,6,4,1]/16, mirror borders as scipy's {@code mode='mirror'}, ×2 decimation) with levels down to the one
- * whose smaller side is still ≥ 16. From every level, {@code descriptorsPerImage} random 7×7×3 patches are taken;
+ * whose smaller side is still ≥ 16. From every level, {@code descriptorsPerImage} random 7×7×C patches are taken;
  * each set's descriptors are normalized per channel (mean 0, std 1 over that set, as ProGAN does), and the SWD
  * per level is the mean, over {@code repeats} × {@code directions} random unit directions, of the mean absolute
  * difference of the sorted projections; it is reported ×10³ like ProGAN.
@@ -56,38 +56,48 @@ public final class Swd {
     }
 
     /**
-     * SWD between set a ({@code na} images) and set b ({@code nb} images), both {@code [n, 3, h, w]} row-major.
-     * When the sets differ in size, the larger set's descriptors are subsampled (seeded) to the smaller count.
+     * SWD between set a ({@code na} images) and set b ({@code nb} images), both RGB {@code [n, 3, h, w]} row-major:
+     * {@link #compute(float[], int, float[], int, int, int, int)} with 3 channels.
      */
     public Result compute(float[] a, int na, float[] b, int nb, int h, int w) {
-        check(a, na, h, w, "first");
-        check(b, nb, h, w, "second");
+        return compute(a, na, b, nb, 3, h, w);
+    }
+
+    /**
+     * SWD between set a ({@code na} images) and set b ({@code nb} images), both {@code [n, c, h, w]} row-major
+     * (for example one-hot label maps with c = K). Patches are 7×7×c. When the sets differ in size, the larger
+     * set's descriptors are subsampled (seeded) to the smaller count.
+     */
+    public Result compute(float[] a, int na, float[] b, int nb, int c, int h, int w) {
+        if (c < 1) throw new IllegalArgumentException("SWD needs at least one channel, got " + c);
+        check(a, na, c, h, w, "first");
+        check(b, nb, c, h, w, "second");
         int levels = levels(h, w);
-        float[][] pa = pyramids(a, na, h, w, levels), pb = pyramids(b, nb, h, w, levels);
+        float[][] pa = pyramids(a, na, c, h, w, levels), pb = pyramids(b, nb, c, h, w, levels);
         double[] per = new double[levels];
         for (int l = 0; l < levels; l++) {
             int lh = levelSize(h, l), lw = levelSize(w, l);
             if (lh < PATCH || lw < PATCH) {
                 throw new IllegalArgumentException("SWD: pyramid level " + l + " is " + lh + "×" + lw + ", smaller than the " + PATCH + "×" + PATCH + " patch");
             }
-            float[][] da = descriptors(pa[l], na, lh, lw, new SplittableRandom(seed * 1_000_003L + l));
-            float[][] db = descriptors(pb[l], nb, lh, lw, new SplittableRandom(seed * 1_000_003L + l));
+            float[][] da = descriptors(pa[l], na, c, lh, lw, new SplittableRandom(seed * 1_000_003L + l));
+            float[][] db = descriptors(pb[l], nb, c, lh, lw, new SplittableRandom(seed * 1_000_003L + l));
             int count = Math.min(da.length, db.length);
             SplittableRandom sub = new SplittableRandom((seed ^ 0x5eed5eedL) + l);
             if (da.length > count) da = subsample(da, count, sub);
             if (db.length > count) db = subsample(db, count, sub);
-            normalize(da);
-            normalize(db);
+            normalize(da, c);
+            normalize(db, c);
             per[l] = sliced(da, db, new Random(seed + 31L * l)) * 1e3;
         }
         return new Result(per, Arrays.stream(per).average().orElse(0));
     }
 
-    private static void check(float[] x, int n, int h, int w, String which) {
+    private static void check(float[] x, int n, int c, int h, int w, String which) {
         if (n < 1) throw new IllegalArgumentException("SWD: the " + which + " set has no images");
         if (h < PATCH || w < PATCH) throw new IllegalArgumentException("SWD: images of " + h + "×" + w + " are smaller than the " + PATCH + "×" + PATCH + " patch");
-        if ((long) n * 3 * h * w != x.length) {
-            throw new IllegalArgumentException("SWD: the " + which + " set has " + x.length + " floats, not " + n + "×3×" + h + "×" + w);
+        if ((long) n * c * h * w != x.length) {
+            throw new IllegalArgumentException("SWD: the " + which + " set has " + x.length + " floats, not " + n + "×" + c + "×" + h + "×" + w);
         }
     }
 
@@ -96,10 +106,14 @@ public final class Swd {
         return s;
     }
 
-    /** Per level, the Laplacian images of all n images, {@code [n, 3, lh, lw]}; the last level is the low-pass residual. */
+    /** Per level, the Laplacian images of all n images, {@code [n, c, lh, lw]}; the last level is the low-pass residual. */
     static float[][] pyramids(float[] x, int n, int h, int w, int levels) {
+        return pyramids(x, n, 3, h, w, levels);
+    }
+
+    static float[][] pyramids(float[] x, int n, int c, int h, int w, int levels) {
         float[][] out = new float[levels][];
-        int planes = n * 3;
+        int planes = n * c;
         float[] cur = x.clone();
         int ch = h, cw = w;
         for (int l = 0; l < levels - 1; l++) {
@@ -169,17 +183,17 @@ public final class Swd {
         System.arraycopy(b, 0, dst, doff, h * w);
     }
 
-    /** {@code descriptorsPerImage} random 7×7×3 patches per image, each flattened channel-major ([3, 7, 7]). */
-    private float[][] descriptors(float[] level, int n, int h, int w, SplittableRandom rng) {
-        int r = PATCH / 2, size = 3 * PATCH * PATCH;
+    /** {@code descriptorsPerImage} random 7×7×c patches per image, each flattened channel-major ([c, 7, 7]). */
+    private float[][] descriptors(float[] level, int n, int channels, int h, int w, SplittableRandom rng) {
+        int r = PATCH / 2, size = channels * PATCH * PATCH;
         float[][] out = new float[n * descriptorsPerImage][];
         for (int img = 0; img < n; img++) {
             for (int k = 0; k < descriptorsPerImage; k++) {
                 int cx = r + rng.nextInt(w - 2 * r), cy = r + rng.nextInt(h - 2 * r);
                 float[] d = new float[size];
                 int o = 0;
-                for (int c = 0; c < 3; c++) {
-                    int plane = (img * 3 + c) * h * w;
+                for (int c = 0; c < channels; c++) {
+                    int plane = (img * channels + c) * h * w;
                     for (int y = cy - r; y <= cy + r; y++) {
                         for (int x = cx - r; x <= cx + r; x++) d[o++] = level[plane + y * w + x];
                     }
@@ -202,9 +216,9 @@ public final class Swd {
     }
 
     /** Per channel: subtract the mean and divide by the standard deviation over all descriptors of the set. */
-    private static void normalize(float[][] d) {
+    private static void normalize(float[][] d, int channels) {
         int per = PATCH * PATCH;
-        for (int c = 0; c < 3; c++) {
+        for (int c = 0; c < channels; c++) {
             double sum = 0, sq = 0;
             for (float[] row : d) {
                 for (int i = c * per; i < (c + 1) * per; i++) {

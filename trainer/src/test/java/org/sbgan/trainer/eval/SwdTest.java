@@ -82,4 +82,34 @@ class SwdTest {
         Swd.Result r = swd.compute(x, 6, y, 4, H, W);
         assertTrue(Double.isFinite(r.average()) && r.average() >= 0);
     }
+
+    /** One-hot label maps [n, k, h, w]: horizontal bands whose class order and widths vary per map. */
+    static float[] oneHotBands(int n, int k, int h, int w, int shift) {
+        float[] x = new float[n * k * h * w];
+        for (int i = 0; i < n; i++) {
+            for (int y = 0; y < h; y++) {
+                for (int xx = 0; xx < w; xx++) {
+                    int c = Math.floorMod((y * (2 + i % 3) + xx / (8 + i)) / 6 + shift, k);
+                    x[((i * k + c) * h + y) * w + xx] = 1f;
+                }
+            }
+        }
+        return x;
+    }
+
+    @Test
+    void kChannelOneHotMapsMatchThemselvesAndDifferFromOthers() {
+        int k = 8;
+        Swd swd = new Swd(32, 1, 64, 3);
+        float[] a = oneHotBands(N, k, H, W, 0), b = oneHotBands(N, k, H, W, 3);
+        Swd.Result self = swd.compute(a, N, a, N, k, H, W);
+        Swd.Result other = swd.compute(a, N, b, N, k, H, W);
+        assertEquals(2, other.perLevel().length);
+        assertEquals(0, self.average(), 1e-9);
+        assertTrue(Double.isFinite(other.average()) && other.average() > 1, "SWD of different maps is " + other.average());
+        assertEquals(other.average(), swd.compute(b, N, a, N, k, H, W).average(), 1e-9 * other.average());
+        // The 3-channel shortcut is the C = 3 case.
+        float[] x = structured(N, H, W), y = plusNoise(x, 0.1, 7);
+        assertEquals(swd.compute(x, N, y, N, H, W).average(), swd.compute(x, N, y, N, 3, H, W).average(), 0);
+    }
 }

@@ -1,0 +1,166 @@
+package org.sbgan.cli;
+
+import io.micronaut.context.annotation.Prototype;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.sbgan.trainer.eval.BuiltinFeatures;
+import org.sbgan.trainer.eval.Evaluation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code sbgan-cli eval}: FID, KID and SWD of generated scenes against a real split (paper §4). */
+@Prototype
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Compare generated scenes (a model bundle's, or a folder of images) with a real split.",
+                "Modes: uncond (generated images vs real images: FID, KID, SWD), cond (G_img on the real layouts vs the real images, "
+                        + "paper Table 2), layout (generated vs real label maps: class-frequency total-variation distance and SWD on one-hot maps).",
+                "FID/KID use --features: the built-in random-convolution extractor (sbgan-randconv-v1, no download, NOT comparable to "
+                        + "published FID) or an Inception-v3 pool3 ONNX file you supply."})
+public final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--real", defaultValue = "testdata", paramLabel = "DIR",
+            description = "Real data root (Cityscapes: leftImg8bit/ and gtFine/; ADE20K: images/ and annotations/; or a folder of images) (default: ${DEFAULT-VALUE}).")
+    Path real;
+
+    @Option(names = "--real-format", defaultValue = "cityscapes", description = "cityscapes, ade20k or folder (images only; uncond) (default: ${DEFAULT-VALUE}).")
+    String realFormat;
+
+    @Option(names = "--split", defaultValue = "val", description = "Real split (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model bundle: an sbgan bundle (e.g. runs/tiny/model) or a progan-rgb baseline bundle.")
+    Path model;
+
+    @Option(names = "--fake", paramLabel = "DIR", description = "Instead of --model: a folder of generated images (PNG/JPEG, searched recursively; uncond only).")
+    Path fake;
+
+    @Option(names = "--mode", defaultValue = "uncond", description = "uncond, cond or layout (default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = "--metrics", split = ",", paramLabel = "M",
+            description = "Comma-separated metrics: fid, kid, swd (uncond, cond) or classfreq, swd (layout) (default: all of the mode's).")
+    List<String> metrics;
+
+    @Option(names = "--features", defaultValue = "builtin", paramLabel = "builtin|FILE.onnx",
+            description = "Feature extractor for FID/KID: builtin (sbgan-randconv-v1, not Inception) or an Inception-v3 ONNX file with pool3 (2048-d) output (default: ${DEFAULT-VALUE}).")
+    String features;
+
+    @Option(names = "--count", defaultValue = "0", paramLabel = "N",
+            description = "Generated samples; 0 = as many as the real split has (cond: at most N real layouts) (default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Scene seed; also seeds KID subsets and SWD patches (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--kid-subsets", defaultValue = "100", paramLabel = "N", description = "KID subsets (default: ${DEFAULT-VALUE}).")
+    int kidSubsets;
+
+    @Option(names = "--kid-subset-size", defaultValue = "1000", paramLabel = "N", description = "KID subset size, capped by both set sizes (default: ${DEFAULT-VALUE}).")
+    int kidSubsetSize;
+
+    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime threads for the generator (default: the number of cores).")
+    Integer threads;
+
+    @Option(names = "--label", paramLabel = "TEXT", description = "Name for grouping in sbgan-cli report (default: the model's kind and preset, e.g. \"sbgan tiny\").")
+    String label;
+
+    @Option(names = "--out", paramLabel = "FILE.json",
+            description = "Where to write the result JSON; 'none' to skip (default: with --model RUN/model, RUN/eval/<label>-<mode>.json; with --fake, none).")
+    String out;
+
+    @Option(names = "--json", description = "After the table, print the result as one JSON object.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if ((model == null) == (fake == null)) throw new ParameterException(spec.commandLine(), "give exactly one of --model DIR and --fake DIR");
+        if (count < 0) throw new ParameterException(spec.commandLine(), "--count must be 0 (the real split's size) or more");
+        if (threads != null && threads < 1) throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
+        if (kidSubsets < 1 || kidSubsetSize < 2) throw new ParameterException(spec.commandLine(), "--kid-subsets must be at least 1 and --kid-subset-size at least 2");
+        Evaluation.Options o;
+        try {
+            Evaluation.Mode m = Evaluation.Mode.parse(mode);
+            o = new Evaluation.Options(real, realFormat, split, model, fake, m, metrics == null ? null : new LinkedHashSet<>(metrics), features,
+                    count, seed, kidSubsets, kidSubsetSize, threads == null ? 0 : threads, label);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Evaluation.Result r = Evaluation.run(o, s -> System.err.println(s));
+        System.out.print(table(r));
+        Path file = outFile(r);
+        if (file != null) {
+            if (file.getParent() != null) Files.createDirectories(file.getParent());
+            Files.writeString(file, r.toJson().toPrettyString() + "\n");
+            System.out.println("wrote " + file);
+        }
+        if (json) System.out.println(r.toJson());
+        return 0;
+    }
+
+    /** The JSON file to write, or null. */
+    Path outFile(Evaluation.Result r) {
+        if (out != null) return out.equalsIgnoreCase("none") ? null : Path.of(out);
+        if (model == null) return null;
+        if (model.toAbsolutePath().normalize().getParent() == null) return null;
+        Path rel = model.getParent() != null ? model.getParent() : Path.of(".");
+        return rel.resolve("eval").resolve(slug(r.label()) + "-" + r.mode().id() + ".json");
+    }
+
+    /** Lower-case letters, digits, '.', '_' and '-' only; other runs of characters become one '-'. */
+    static String slug(String s) {
+        String t = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._]+", "-").replaceAll("^-+|-+$", "");
+        return t.isEmpty() ? "eval" : t;
+    }
+
+    /** The human-readable result: FID/KID carry the extractor's name, so built-in numbers are never taken for published FID. */
+    static String table(Evaluation.Result r) {
+        StringBuilder sb = new StringBuilder();
+        String gen = r.model() != null ? r.model() + " (" + r.kind() + (r.preset().isEmpty() ? "" : " " + r.preset()) + ")" : r.fake() + " (images)";
+        sb.append(String.format(Locale.ROOT, "eval %s: %s, %s vs %s %s (%s): %d generated, %d real, at %d×%d%n", r.mode().id(), r.label(), gen,
+                r.realFormat(), r.split(), r.real(), r.count(), r.realCount(), r.height(), r.width()));
+        String tag = r.builtinFeatures() ? "sbgan-randconv-v1, not Inception" : r.features();
+        Map<String, Double> m = r.metrics();
+        if (m.containsKey(Evaluation.FID)) row(sb, "FID (" + tag + ")", fmt(m.get(Evaluation.FID)));
+        if (m.containsKey(Evaluation.KID_MEAN)) {
+            row(sb, "KID (" + tag + ")", fmt(m.get(Evaluation.KID_MEAN)) + " ± " + fmt(m.get(Evaluation.KID_STD))
+                    + " (" + r.kidSubsets() + " subsets of " + r.kidSubsetSize() + ")");
+        }
+        if (m.containsKey(Evaluation.CLASSFREQ_TV)) row(sb, "class-frequency TV distance", fmt(m.get(Evaluation.CLASSFREQ_TV)));
+        if (m.containsKey(Evaluation.SWD)) {
+            String levels = java.util.Arrays.stream(r.swdLevels()).mapToObj(EvalCommand::fmt).collect(Collectors.joining(", "));
+            row(sb, "SWD ×10³" + (r.mode() == Evaluation.Mode.LAYOUT ? " (one-hot maps)" : ""), fmt(m.get(Evaluation.SWD)) + " (per level, finest first: " + levels + ")");
+        }
+        sb.append("features: ").append(r.features()).append('\n');
+        if (r.builtinFeatures() && (m.containsKey(Evaluation.FID) || m.containsKey(Evaluation.KID_MEAN))) {
+            sb.append("note: ").append(BuiltinFeatures.NAME.substring(0, BuiltinFeatures.NAME.indexOf(' ')))
+                    .append(" features rank runs against each other; pass --features FILE.onnx (Inception-v3) for FIDs comparable to papers\n");
+        }
+        Map<String, Double> s = r.seconds();
+        sb.append(String.format(Locale.ROOT, "time: %.2f s (real data %.2f, generate %.2f, features %.2f, metrics %.2f)%n",
+                s.getOrDefault("total", 0.0), s.getOrDefault("load_real", 0.0), s.getOrDefault("generate", 0.0),
+                s.getOrDefault("features", 0.0), s.getOrDefault("metrics", 0.0)));
+        return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, String name, String value) {
+        sb.append(String.format(Locale.ROOT, "  %-46s %s%n", name, value));
+    }
+
+    static String fmt(double v) {
+        double a = Math.abs(v);
+        if (!Double.isFinite(v)) return String.valueOf(v);
+        if (a != 0 && (a < 1e-3 || a >= 1e6)) return String.format(Locale.ROOT, "%.3e", v);
+        return String.format(Locale.ROOT, a >= 100 ? "%.2f" : "%.4f", v);
+    }
+}

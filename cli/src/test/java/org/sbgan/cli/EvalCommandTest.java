@@ -1,0 +1,57 @@
+package org.sbgan.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sbgan.graphs.models.Preset;
+import org.sbgan.runtime.labels.LabelSpaces;
+import org.sbgan.trainer.train.ModelBundle;
+
+/** {@code sbgan-cli eval}: a table naming the extractor, JSON on stdout and in RUN/eval/, one-line errors. */
+class EvalCommandTest {
+    private static final Path TESTDATA = Path.of(System.getProperty("user.dir")).resolveSibling("testdata");
+
+    @Test
+    void uncondPrintsATableAndJsonAndSavesIntoTheRun(@TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("run/model");
+        ModelBundle.writeInitial(model, Preset.TINY, 1, LabelSpaces.cityscapesCategories());
+        TrainCommandTest.Run r = TrainCommandTest.run("eval", "--model", model.toString(), "--real", TESTDATA.toString(), "--count", "24",
+                "--threads", "2", "--kid-subsets", "10", "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("FID (sbgan-randconv-v1, not Inception)"), r.out());
+        String[] lines = r.out().strip().split("\\R");
+        JsonNode j = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertEquals("sbgan tiny", j.get("label").asText());
+        assertEquals("uncond", j.get("mode").asText());
+        assertEquals(24, j.get("count").asInt());
+        assertTrue(j.get("features").asText().contains("NOT Inception"));
+        assertTrue(Double.isFinite(j.get("metrics").get("fid").asDouble()));
+        Path saved = tmp.resolve("run/eval/sbgan-tiny-uncond.json");
+        assertTrue(Files.isRegularFile(saved), r.out());
+        assertEquals(j.get("metrics"), new ObjectMapper().readTree(saved.toFile()).get("metrics"));
+
+        TrainCommandTest.Run layout = TrainCommandTest.run("eval", "--model", model.toString(), "--real", TESTDATA.toString(), "--mode", "layout",
+                "--count", "12", "--label", "my run", "--out", "none");
+        assertEquals(0, layout.code(), layout.err());
+        assertTrue(layout.out().contains("class-frequency TV distance"), layout.out());
+        assertTrue(!Files.exists(tmp.resolve("run/eval/my-run-layout.json")));
+    }
+
+    @Test
+    void usageAndInputErrors(@TempDir Path tmp) throws Exception {
+        TrainCommandTest.Run none = TrainCommandTest.run("eval", "--real", TESTDATA.toString());
+        assertEquals(2, none.code(), none.err());
+        TrainCommandTest.Run badMetric = TrainCommandTest.run("eval", "--fake", tmp.toString(), "--metrics", "fid,classfreq");
+        assertEquals(2, badMetric.code(), badMetric.err());
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        TrainCommandTest.Run r = TrainCommandTest.run("eval", "--fake", empty.toString(), "--real", TESTDATA.toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: " + empty) && r.err().strip().lines().count() == 1, r.err());
+    }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The paper's two claims on the bundled testdata/ at the tiny preset, three seeds each (README, "The paper's claims").
+#   Table 1: SB-GAN vs a ProGAN trained on RGB images, unconditional, with the same number of images seen by the
+#            generators (SB-GAN's G steps: 420×16 layout + 600×8 SPADE + 120×8 end-to-end = 12 480 images; ProGAN-RGB:
+#            7 phases × 111 iterations × 16 = 12 432, i.e. --seg-phase-epochs 7.43 on 240 images).
+#   Table 2: G_img on real validation layouts before (end of the SPADE stage) and after end-to-end fine-tuning.
+# Usage: scripts/reproduce-claims.sh [OUT=runs/claims] [SEEDS="1 2 3"] [FEATURES=builtin|inception.onnx]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-runs/claims}
+SEEDS=${SEEDS:-1 2 3}
+FEATURES=${FEATURES:-builtin}
+THREADS=${THREADS:-2}
+CLI=./sbgan-cli
+mkdir -p "$OUT"
+runs=()
+for s in $SEEDS; do
+  sb="$OUT/sbgan-s$s" pg="$OUT/progan-s$s"
+  [ -f "$sb/model/model.json" ] || $CLI train --stage all --seed "$s" --run "$sb" --threads "$THREADS" --progress lines
+  [ -f "$pg/model/model.json" ] || $CLI train --stage progan-rgb --seed "$s" --run "$pg" --seg-phase-epochs 7.43 --threads "$THREADS" --progress lines
+  [ -f "$sb/model-spade/model.json" ] || $CLI export --run "$sb" --stage spade --out "$sb/model-spade"
+  $CLI eval --model "$sb/model" --mode uncond --label "SB-GAN" --seed "$s" --features "$FEATURES" --out "$sb/eval/sbgan-uncond.json"
+  $CLI eval --model "$pg/model" --mode uncond --label "ProGAN-RGB" --seed "$s" --features "$FEATURES" --out "$pg/eval/progan-uncond.json"
+  $CLI eval --model "$sb/model-spade" --mode cond --label "G_img before e2e" --seed "$s" --features "$FEATURES" --out "$sb/eval/before-e2e-cond.json"
+  $CLI eval --model "$sb/model" --mode cond --label "G_img after e2e" --seed "$s" --features "$FEATURES" --out "$sb/eval/after-e2e-cond.json"
+  $CLI eval --model "$sb/model-spade" --mode layout --label "G_seg before e2e" --seed "$s" --out "$sb/eval/before-e2e-layout.json"
+  $CLI eval --model "$sb/model" --mode layout --label "G_seg after e2e" --seed "$s" --out "$sb/eval/after-e2e-layout.json"
+  runs+=("$sb" "$pg")
+done
+$CLI report --runs "${runs[@]}" --out "$OUT/report"
+echo "report: $OUT/report/report.md"

@@ -1,0 +1,449 @@
+package org.sbgan.trainer.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.sbgan.runtime.Classes;
+import org.sbgan.runtime.LabelMap;
+import org.sbgan.runtime.Scene;
+import org.sbgan.runtime.SceneGenerator;
+import org.sbgan.runtime.bundle.ModelBundle;
+import org.sbgan.runtime.image.Images;
+import org.sbgan.runtime.image.RgbImage;
+import org.sbgan.runtime.labels.LabelSpace;
+import org.sbgan.trainer.data.BadSamplePolicy;
+import org.sbgan.trainer.data.Datasets;
+import org.sbgan.trainer.data.FileSampleSource;
+import org.sbgan.trainer.data.Sample;
+import org.sbgan.trainer.data.loader.Transforms;
+import org.sbgan.trainer.train.TrainData;
+
+/**
+ * One evaluation of generated scenes against a real split (paper §4 metrics; {@code sbgan-cli eval}).
+ *
+ * <ul>
+ *   <li>{@link Mode#UNCOND}: generated images (an SB-GAN bundle's scenes, a ProGAN baseline bundle's samples, or a
+ *       folder of images) vs the real split's images: FID, KID, SWD.</li>
+ *   <li>{@link Mode#COND}: the SB-GAN image generator on each real layout (paper Table 2) vs the real images.</li>
+ *   <li>{@link Mode#LAYOUT}: the generated label maps vs the real label maps: total-variation distance between the
+ *       class-frequency histograms, and SWD on one-hot maps.</li>
+ * </ul>
+ *
+ * <p>Real images are resized (box filter then bilinear, {@link Resize}) and real label maps nearest-resized to the
+ * generated size, so both sets reach the metrics at the same resolution. Every FID/KID travels with its feature
+ * extractor's name: the built-in one ({@link BuiltinFeatures}) is not Inception and its numbers are not comparable
+ * to published FIDs.
+ */
+public final class Evaluation {
+    private Evaluation() {}
+
+    public enum Mode {
+        UNCOND, COND, LAYOUT;
+
+        /** The lower-case name used on the command line and in JSON. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Mode parse(String s) {
+            for (Mode m : values()) if (m.id().equalsIgnoreCase(s.strip())) return m;
+            throw new IllegalArgumentException("mode must be uncond, cond or layout, got '" + s + "'");
+        }
+
+        /** The metrics this mode can compute, in report order. */
+        public List<String> metrics() {
+            return this == LAYOUT ? List.of("classfreq", "swd") : List.of("fid", "kid", "swd");
+        }
+    }
+
+    /** Metric keys in {@link Result#metrics()} and the JSON's "metrics" object. */
+    public static final String FID = "fid", KID_MEAN = "kid_mean", KID_STD = "kid_std", SWD = "swd", CLASSFREQ_TV = "classfreq_tv";
+    public static final String BUILTIN = "builtin";
+    /** Name of the "extractor" of layout mode, which compares label maps, not image features. */
+    public static final String LAYOUT_FEATURES = "none (label maps: class histograms and one-hot SWD)";
+
+    /**
+     * What to evaluate.
+     *
+     * @param real the real data's root (Cityscapes layout: leftImg8bit/ and gtFine/)
+     * @param realFormat cityscapes (default), ade20k, or folder (a folder of images; uncond only)
+     * @param split the real split (default val)
+     * @param model a model bundle (sbgan or progan-rgb); exactly one of model and fake
+     * @param fake a folder of generated images (uncond only)
+     * @param mode uncond (default), cond or layout
+     * @param metrics fid, kid, swd (uncond, cond) or classfreq, swd (layout); empty or null: all of the mode's
+     * @param features "builtin" or the path of an Inception-v3 .onnx
+     * @param count generated samples; 0 = as many as the real split has (cond: at most that many layouts)
+     * @param seed scene seed; also seeds KID subsets and SWD patches and directions
+     * @param kidSubsets KID subsets (≤ 0: 100)
+     * @param kidSubsetSize KID subset size (≤ 0: 1000; capped by both set sizes)
+     * @param threads ONNX Runtime threads for the generator (≤ 0: the number of cores)
+     * @param label a name for report grouping; null: the model's kind and preset (e.g. "sbgan tiny")
+     */
+    public record Options(Path real, String realFormat, String split, Path model, Path fake, Mode mode, Set<String> metrics,
+                          String features, int count, long seed, int kidSubsets, int kidSubsetSize, int threads, String label) {
+        public Options {
+            if (real == null) throw new IllegalArgumentException("the real data folder is required");
+            realFormat = realFormat == null || realFormat.isBlank() ? "cityscapes" : realFormat.strip().toLowerCase(Locale.ROOT);
+            if (!List.of("cityscapes", "ade20k", "folder").contains(realFormat)) {
+                throw new IllegalArgumentException("real format must be cityscapes, ade20k or folder, got '" + realFormat + "'");
+            }
+            split = split == null || split.isBlank() ? "val" : split.strip();
+            mode = mode == null ? Mode.UNCOND : mode;
+            if ((model == null) == (fake == null)) throw new IllegalArgumentException("give either a model bundle or a folder of generated images (not both)");
+            if (fake != null && mode != Mode.UNCOND) throw new IllegalArgumentException(mode.id() + " mode needs a model bundle, not a folder of images");
+            if (realFormat.equals("folder") && mode != Mode.UNCOND) {
+                throw new IllegalArgumentException(mode.id() + " mode needs real label maps; real format 'folder' has images only (use cityscapes or ade20k)");
+            }
+            Set<String> ms = new LinkedHashSet<>();
+            if (metrics == null || metrics.isEmpty()) ms.addAll(mode.metrics());
+            else {
+                for (String m : metrics) {
+                    String k = m.strip().toLowerCase(Locale.ROOT);
+                    if (k.isEmpty()) continue;
+                    if (!mode.metrics().contains(k)) {
+                        throw new IllegalArgumentException("metric '" + m + "' is not one of " + mode.id() + " mode's: " + String.join(", ", mode.metrics()));
+                    }
+                    ms.add(k);
+                }
+                if (ms.isEmpty()) ms.addAll(mode.metrics());
+            }
+            metrics = Collections.unmodifiableSet(ms);
+            features = features == null || features.isBlank() ? BUILTIN : features.strip();
+            if (!features.equals(BUILTIN) && !features.toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+                throw new IllegalArgumentException("features must be 'builtin' or an Inception-v3 .onnx file, got '" + features + "'");
+            }
+            if (count < 0) throw new IllegalArgumentException("count must not be negative, got " + count);
+            kidSubsets = kidSubsets <= 0 ? 100 : kidSubsets;
+            kidSubsetSize = kidSubsetSize <= 0 ? 1000 : kidSubsetSize;
+            threads = threads <= 0 ? Runtime.getRuntime().availableProcessors() : threads;
+            label = label == null || label.isBlank() ? null : label.strip();
+        }
+
+        /** Defaults for everything but the real data, the model (or fake folder) and the mode. */
+        public static Options of(Path real, Path model, Path fake, Mode mode) {
+            return new Options(real, null, null, model, fake, mode, null, null, 0, 1, 0, 0, 0, null);
+        }
+
+        public Options withCount(int n) {
+            return new Options(real, realFormat, split, model, fake, mode, metrics, features, n, seed, kidSubsets, kidSubsetSize, threads, label);
+        }
+
+        public Options withMetrics(Set<String> m) {
+            return new Options(real, realFormat, split, model, fake, mode, m, features, count, seed, kidSubsets, kidSubsetSize, threads, label);
+        }
+
+        public Options withLabel(String l) {
+            return new Options(real, realFormat, split, model, fake, mode, metrics, features, count, seed, kidSubsets, kidSubsetSize, threads, l);
+        }
+
+        public Options withSeed(long s) {
+            return new Options(real, realFormat, split, model, fake, mode, metrics, features, count, s, kidSubsets, kidSubsetSize, threads, label);
+        }
+
+        public Options withThreads(int t) {
+            return new Options(real, realFormat, split, model, fake, mode, metrics, features, count, seed, kidSubsets, kidSubsetSize, t, label);
+        }
+    }
+
+    /**
+     * An evaluation's numbers and what they came from.
+     *
+     * @param metrics by key ({@link #FID}, {@link #KID_MEAN}, {@link #KID_STD}, {@link #SWD} (average over levels),
+     *     {@link #CLASSFREQ_TV}); only those computed
+     * @param swdLevels SWD ×10³ per pyramid level, finest first (empty when SWD was not computed)
+     * @param seconds wall time per phase (load_real, generate, features, metrics, total)
+     */
+    public record Result(String label, Mode mode, String features, String model, String fake, String kind, String preset,
+                         String real, String realFormat, String split, long seed, int count, int realCount, int height, int width,
+                         Map<String, Double> metrics, double[] swdLevels, int kidSubsets, int kidSubsetSize, Map<String, Double> seconds) {
+        public Result {
+            metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+            seconds = Collections.unmodifiableMap(new LinkedHashMap<>(seconds));
+            swdLevels = swdLevels.clone();
+        }
+
+        @Override
+        public double[] swdLevels() {
+            return swdLevels.clone();
+        }
+
+        /** A metric's value, or NaN when it was not computed. */
+        public double metric(String key) {
+            return metrics.getOrDefault(key, Double.NaN);
+        }
+
+        /** True when the features are the built-in extractor's (not Inception, not comparable to published FID). */
+        public boolean builtinFeatures() {
+            return features.equals(BuiltinFeatures.NAME);
+        }
+
+        public ObjectNode toJson() {
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.put("label", label);
+            o.put("mode", mode.id());
+            o.put("features", features);
+            if (model != null) o.put("model", model);
+            else o.putNull("model");
+            if (fake != null) o.put("fake", fake);
+            o.put("kind", kind);
+            o.put("preset", preset);
+            o.put("real", real);
+            o.put("real_format", realFormat);
+            o.put("split", split);
+            o.put("seed", seed);
+            o.put("count", count);
+            o.put("real_count", realCount);
+            o.put("height", height);
+            o.put("width", width);
+            ObjectNode m = o.putObject("metrics");
+            metrics.forEach(m::put);
+            if (swdLevels.length > 0) {
+                ArrayNode a = o.putArray("swd_levels");
+                for (double v : swdLevels) a.add(v);
+            }
+            if (metrics.containsKey(KID_MEAN)) o.putObject("kid").put("subsets", kidSubsets).put("subset_size", kidSubsetSize);
+            ObjectNode s = o.putObject("seconds");
+            seconds.forEach(s::put);
+            return o;
+        }
+    }
+
+    /** Runs an evaluation; progress lines go to {@code progress}. Errors are one line naming the file or folder. */
+    public static Result run(Options o, Consumer<String> progress) throws IOException {
+        long t0 = System.nanoTime();
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        boolean imageFeatures = o.mode() != Mode.LAYOUT && (o.metrics().contains("fid") || o.metrics().contains("kid"));
+        if (imageFeatures && !o.features().equals(BUILTIN) && !Files.isRegularFile(Path.of(o.features()))) {
+            throw new IllegalArgumentException(o.features() + ": Inception ONNX file not found");
+        }
+        // ---- what generates: kind, preset, size, label space ----
+        String kind, preset = "";
+        int h, w;
+        LabelSpace space = null;
+        ModelBundle bundle = null;
+        if (o.model() != null) {
+            JsonNode mj = ProganSampler.readModelJson(o.model());
+            kind = mj.path("kind").asText("sbgan");
+            if (kind.equals(ProganSampler.KIND)) {
+                if (o.mode() != Mode.UNCOND) {
+                    throw new IllegalArgumentException(o.model().resolve("model.json") + ": a \"" + kind + "\" bundle makes images without label maps; "
+                            + o.mode().id() + " mode needs an \"sbgan\" bundle");
+                }
+                preset = mj.path("preset").asText("");
+                h = mj.path("image_size").path("height").asInt(0);
+                w = mj.path("image_size").path("width").asInt(0);
+            } else {
+                bundle = ModelBundle.read(o.model());
+                preset = bundle.preset();
+                h = bundle.imageSize().height();
+                w = bundle.imageSize().width();
+                space = TrainData.labelSpace(bundle.labelSpace().isEmpty() ? null : bundle.labelSpace(), bundle.numClasses());
+                if (space.numClasses() != bundle.numClasses()) {
+                    throw new IllegalArgumentException(o.model().resolve("model.json") + ": label space " + space.name() + " has "
+                            + space.numClasses() + " classes, the model " + bundle.numClasses());
+                }
+            }
+        } else {
+            kind = "images";
+            Path first = ImageSets.list(o.fake()).get(0);
+            RgbImage im = Images.readRgb(first);
+            h = im.height();
+            w = im.width();
+        }
+        String label = o.label() != null ? o.label()
+                : o.model() != null ? (kind + " " + preset.toLowerCase(Locale.ROOT)).strip()
+                : "images " + o.fake().toAbsolutePath().normalize().getFileName();
+
+        // ---- real data ----
+        long t = System.nanoTime();
+        Datasets.Content content = switch (o.mode()) {
+            case UNCOND -> Datasets.Content.IMAGES_ONLY;
+            case COND -> Datasets.Content.PAIRED;
+            case LAYOUT -> Datasets.Content.LABELS_ONLY;
+        };
+        FileSampleSource src = switch (o.realFormat()) {
+            case "ade20k" -> Datasets.ade20k(o.real(), o.split(), space, content, BadSamplePolicy.FAIL);
+            case "folder" -> Datasets.imageFolder(o.real(), BadSamplePolicy.FAIL);
+            default -> Datasets.cityscapes(o.real(), o.split(), space, content, BadSamplePolicy.FAIL);
+        };
+        int realN = o.mode() == Mode.COND && o.count() > 0 ? Math.min(o.count(), src.size()) : src.size();
+        if (realN < 2) throw new IllegalArgumentException(src.describe() + ": needs at least 2 samples to compare with, has " + realN);
+        int count = o.mode() == Mode.COND ? realN : o.count() > 0 ? o.count() : realN;
+        progress.accept("reading " + realN + " real samples of " + src.describe() + " at " + h + "×" + w);
+        int plane = h * w;
+        float[] realImages = o.mode() == Mode.LAYOUT ? null : new float[realN * 3 * plane];
+        int[] realLabels = o.mode() == Mode.UNCOND ? null : new int[realN * plane];
+        for (int i = 0; i < realN; i++) {
+            Sample s = src.load(i);
+            if (realImages != null) {
+                float[] img = s.rgb().clone();
+                for (int k = 0; k < img.length; k++) img[k] = img[k] * 2f - 1f;
+                System.arraycopy(Resize.to(img, 3, s.height(), s.width(), h, w), 0, realImages, i * 3 * plane, 3 * plane);
+            }
+            if (realLabels != null) System.arraycopy(Transforms.resizeNearest(s.classes(), s.height(), s.width(), h, w), 0, realLabels, i * plane, plane);
+        }
+        seconds.put("load_real", secs(t));
+
+        // ---- generated data ----
+        t = System.nanoTime();
+        float[] fakeImages = null;
+        int[] fakeLabels = null;
+        int fakeN = count;
+        if (o.fake() != null) {
+            progress.accept("reading up to " + count + " images of " + o.fake());
+            ImageSets.Loaded l = ImageSets.read(o.fake(), h, w, count);
+            fakeImages = l.chw();
+            fakeN = l.n();
+            if (fakeN < 2) throw new IllegalArgumentException(o.fake() + ": needs at least 2 images to compare with, has " + fakeN);
+        } else if (kind.equals(ProganSampler.KIND)) {
+            progress.accept("sampling " + count + " images from " + o.model() + " (" + kind + ", seed " + o.seed() + ")");
+            try (ProganSampler g = ProganSampler.open(o.model(), o.threads())) {
+                fakeImages = g.sample(count, o.seed());
+            }
+        } else {
+            SceneGenerator.Options go = SceneGenerator.Options.defaults().withThreads(o.threads());
+            try (SceneGenerator g = SceneGenerator.open(bundle, go)) {
+                List<Scene> scenes;
+                if (o.mode() == Mode.COND) {
+                    progress.accept("rendering " + realN + " real layouts with " + o.model() + " (G_img)");
+                    Classes classes = bundle.classes();
+                    List<LabelMap> maps = new ArrayList<>(realN);
+                    for (int i = 0; i < realN; i++) {
+                        int[] idx = new int[plane];
+                        System.arraycopy(realLabels, i * plane, idx, 0, plane);
+                        maps.add(new LabelMap(w, h, idx, classes));
+                    }
+                    scenes = g.render(maps);
+                } else {
+                    progress.accept("generating " + count + " scenes with " + o.model() + " (seed " + o.seed() + ")");
+                    scenes = g.generate(count, o.seed());
+                }
+                if (o.mode() == Mode.LAYOUT) {
+                    fakeLabels = new int[scenes.size() * plane];
+                    for (int i = 0; i < scenes.size(); i++) System.arraycopy(scenes.get(i).labels().indices(), 0, fakeLabels, i * plane, plane);
+                } else {
+                    fakeImages = new float[scenes.size() * 3 * plane];
+                    for (int i = 0; i < scenes.size(); i++) System.arraycopy(scenes.get(i).imageChw(), 0, fakeImages, i * 3 * plane, 3 * plane);
+                }
+            } catch (ai.onnxruntime.OrtException e) {
+                throw new IllegalStateException(o.model() + ": ONNX Runtime failed (" + e.getMessage() + ")", e);
+            }
+        }
+        seconds.put("generate", secs(t));
+
+        // ---- metrics ----
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        double[] swdLevels = new double[0];
+        String featuresName;
+        int kidSize = 0;
+        if (o.mode() == Mode.LAYOUT) {
+            featuresName = LAYOUT_FEATURES;
+            seconds.put("features", 0.0);
+            t = System.nanoTime();
+            int k = bundle.numClasses();
+            if (o.metrics().contains("classfreq")) {
+                progress.accept("class-frequency distance over " + k + " classes");
+                metrics.put(CLASSFREQ_TV, totalVariation(histogram(realLabels, k), histogram(fakeLabels, k)));
+            }
+            if (o.metrics().contains("swd")) {
+                progress.accept("SWD on one-hot label maps (" + k + " channels)");
+                Swd.Result r = new Swd(o.seed()).compute(oneHot(realLabels, realN, k, plane), realN, oneHot(fakeLabels, fakeN, k, plane), fakeN, k, h, w);
+                metrics.put(SWD, r.average());
+                swdLevels = r.perLevel();
+            }
+            seconds.put("metrics", secs(t));
+        } else {
+            boolean needFeatures = o.metrics().contains("fid") || o.metrics().contains("kid");
+            float[][] fr = null, ff = null;
+            t = System.nanoTime();
+            if (needFeatures) {
+                try (FeatureExtractor fx = o.features().equals(BUILTIN) ? new BuiltinFeatures(h, w) : new OnnxInceptionFeatures(Path.of(o.features()))) {
+                    featuresName = fx.name();
+                    progress.accept("features: " + fx.name());
+                    fr = fx.features(realImages, realN, h, w);
+                    ff = fx.features(fakeImages, fakeN, h, w);
+                }
+            } else {
+                featuresName = "none (SWD only)";
+            }
+            seconds.put("features", secs(t));
+            t = System.nanoTime();
+            if (o.metrics().contains("fid")) {
+                progress.accept("FID");
+                metrics.put(FID, FrechetDistance.distance(fr, ff));
+            }
+            if (o.metrics().contains("kid")) {
+                progress.accept("KID (" + o.kidSubsets() + " subsets)");
+                Kid.Result kr = Kid.compute(fr, ff, o.kidSubsets(), o.kidSubsetSize(), o.seed());
+                metrics.put(KID_MEAN, kr.mean());
+                metrics.put(KID_STD, kr.std());
+                kidSize = kr.subsetSize();
+            }
+            if (o.metrics().contains("swd")) {
+                progress.accept("SWD on Laplacian-pyramid patches");
+                Swd.Result r = new Swd(o.seed()).compute(realImages, realN, fakeImages, fakeN, h, w);
+                metrics.put(SWD, r.average());
+                swdLevels = r.perLevel();
+            }
+            seconds.put("metrics", secs(t));
+        }
+        seconds.put("total", secs(t0));
+        return new Result(label, o.mode(), featuresName, o.model() == null ? null : o.model().toString(), o.fake() == null ? null : o.fake().toString(),
+                kind, preset, o.real().toString(), o.realFormat(), o.split(), o.seed(), fakeN, realN, h, w, metrics, swdLevels,
+                o.metrics().contains("kid") ? o.kidSubsets() : 0, kidSize, seconds);
+    }
+
+    /** Class frequencies (summing to 1) of label maps with k classes. */
+    static double[] histogram(int[] labels, int k) {
+        double[] hst = new double[k];
+        for (int c : labels) hst[c]++;
+        for (int c = 0; c < k; c++) hst[c] /= Math.max(1, labels.length);
+        return hst;
+    }
+
+    /** Total-variation distance ½ Σ |p − q| of two distributions: 0 equal, 1 disjoint. */
+    static double totalVariation(double[] p, double[] q) {
+        double s = 0;
+        for (int i = 0; i < p.length; i++) s += Math.abs(p[i] - q[i]);
+        return s / 2;
+    }
+
+    /** {@code [n, k, h, w]} one-hot floats of n label maps of {@code plane} pixels. */
+    static float[] oneHot(int[] labels, int n, int k, int plane) {
+        float[] out = new float[n * k * plane];
+        for (int i = 0; i < n; i++) {
+            for (int p = 0; p < plane; p++) out[(i * k + labels[i * plane + p]) * plane + p] = 1f;
+        }
+        return out;
+    }
+
+    private static double secs(long since) {
+        return Math.round((System.nanoTime() - since) / 1e6) / 1e3;
+    }
+
+    /** Reads an evaluation JSON written by {@link Result#toJson()}; one-line errors name the file. */
+    public static JsonNode readJson(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such evaluation JSON file");
+        try {
+            JsonNode n = new ObjectMapper().readTree(file.toFile());
+            if (n == null || !n.isObject() || !n.has("metrics")) throw new IllegalArgumentException(file + ": not an evaluation result (no \"metrics\" object)");
+            return n;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON (" + e.getOriginalMessage().replaceAll("\\s*\\R\\s*", " ") + ")", e);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package org.sbgan.trainer.eval;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Samples images from an RGB ProGAN baseline bundle ({@code model.json} kind "progan-rgb" and
+ * {@code generator.onnx}: "z" [N, z_dim] → "image" [N, 3, H, W] in [−1, 1]) with ONNX Runtime.
+ *
+ * <p>Why its own class: the runtime's {@code SceneGenerator} only reads SB-GAN bundles (label maps and images),
+ * while evaluation compares SB-GAN with this baseline on the same real images. Sample {@code i} of seed {@code s}
+ * gets its own z from a {@link SplittableRandom} seeded with a SplitMix64 mix of (s, i) (Box–Muller with
+ * {@link StrictMath}), so a sample does not depend on the batch size or the count asked for.
+ */
+public final class ProganSampler implements AutoCloseable {
+    /** model.json "kind" of the baseline. */
+    public static final String KIND = "progan-rgb";
+    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+    private static final int BATCH = 16;
+
+    private final Path dir;
+    private final String preset;
+    private final int height;
+    private final int width;
+    private final int zDim;
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+
+    private ProganSampler(Path dir, String preset, int height, int width, int zDim, OrtSession session) {
+        this.dir = dir;
+        this.preset = preset;
+        this.height = height;
+        this.width = width;
+        this.zDim = zDim;
+        this.session = session;
+    }
+
+    /** model.json of a bundle folder, parsed; one-line errors name the folder or the file. */
+    public static JsonNode readModelJson(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + ": no such model folder (a model bundle is the model/ folder of a training run)");
+        Path json = dir.resolve("model.json");
+        if (!Files.isRegularFile(json)) throw new IllegalArgumentException(json + ": no such file; is " + dir + " a model bundle (the model/ folder of a training run)?");
+        try {
+            JsonNode m = new ObjectMapper().readTree(json.toFile());
+            if (m == null || !m.isObject()) throw new IllegalArgumentException(json + ": must hold a JSON object");
+            return m;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(json + ": not valid JSON (" + e.getOriginalMessage().replaceAll("\\s*\\R\\s*", " ") + ")", e);
+        }
+    }
+
+    /** Opens a progan-rgb bundle with ONNX Runtime on {@code threads} intra-op threads. */
+    public static ProganSampler open(Path dir, int threads) throws IOException {
+        JsonNode m = readModelJson(dir);
+        Path json = dir.resolve("model.json");
+        String kind = m.path("kind").asText("sbgan");
+        if (!KIND.equals(kind)) throw new IllegalArgumentException(json + ": is a \"" + kind + "\" bundle, not \"" + KIND + "\"");
+        JsonNode size = m.path("image_size");
+        int h = size.path("height").asInt(0), w = size.path("width").asInt(0), z = m.path("z_dim").asInt(0);
+        if (h < 1 || w < 1 || z < 1) throw new IllegalArgumentException(json + ": needs image_size {height, width} and z_dim, all positive");
+        Path onnx = dir.resolve(m.path("files").path("generator").asText("generator.onnx"));
+        if (!Files.isRegularFile(onnx)) throw new IllegalArgumentException(onnx + ": no such file (the bundle's generator)");
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setIntraOpNumThreads(Math.max(1, threads));
+            OrtSession s = OrtEnvironment.getEnvironment().createSession(onnx.toString(), so);
+            return new ProganSampler(dir, m.path("preset").asText(""), h, w, z, s);
+        } catch (OrtException e) {
+            throw new IllegalArgumentException(onnx + ": ONNX Runtime cannot load it (" + String.valueOf(e.getMessage()).replaceAll("\\s*\\R\\s*", " ") + ")", e);
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public String preset() {
+        return preset;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int zDim() {
+        return zDim;
+    }
+
+    /** z of sample {@code index} of {@code seed}: zDim standard normals. */
+    public float[] latent(long seed, long index) {
+        SplittableRandom rng = new SplittableRandom(mix64(mix64(seed) + GOLDEN * (index + 1)));
+        float[] z = new float[zDim];
+        for (int i = 0; i < zDim; i += 2) {
+            double u1 = 1.0 - rng.nextDouble(), u2 = rng.nextDouble();
+            double r = StrictMath.sqrt(-2 * StrictMath.log(u1)), t = 2 * StrictMath.PI * u2;
+            z[i] = (float) (r * StrictMath.cos(t));
+            if (i + 1 < zDim) z[i + 1] = (float) (r * StrictMath.sin(t));
+        }
+        return z;
+    }
+
+    /** Samples {@code 0..count-1} of {@code seed}: {@code [count, 3, H, W]} in [−1, 1]. */
+    public float[] sample(int count, long seed) {
+        if (count < 0) throw new IllegalArgumentException("count must not be negative, got " + count);
+        int plane = 3 * height * width;
+        float[] out = new float[count * plane];
+        for (int start = 0; start < count; start += BATCH) {
+            int b = Math.min(BATCH, count - start);
+            float[] z = new float[b * zDim];
+            for (int i = 0; i < b; i++) System.arraycopy(latent(seed, start + i), 0, z, i * zDim, zDim);
+            try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(z), new long[] {b, zDim});
+                 OrtSession.Result r = session.run(Map.of("z", t))) {
+                FloatBuffer fb = ((OnnxTensor) r.get("image").orElseThrow(() -> new IllegalStateException(dir + ": generator.onnx has no output \"image\""))).getFloatBuffer();
+                if (fb.remaining() != (long) b * plane) {
+                    throw new IllegalStateException(dir + ": generator.onnx made " + fb.remaining() + " values for " + b + " samples, not " + b + "×3×" + height + "×" + width);
+                }
+                fb.get(out, start * plane, b * plane);
+            } catch (OrtException e) {
+                throw new IllegalStateException(dir + ": generator.onnx failed in ONNX Runtime (" + String.valueOf(e.getMessage()).replaceAll("\\s*\\R\\s*", " ") + ")", e);
+            }
+        }
+        return out;
+    }
+
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException(dir + ": closing generator.onnx: " + e.getMessage(), e);
+        }
+    }
+}

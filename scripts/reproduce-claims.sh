@@ -19,12 +19,13 @@ for s in $SEEDS; do
   [ -f "$sb/model/model.json" ] || $CLI train --stage all --seed "$s" --run "$sb" --threads "$THREADS" --progress lines
   [ -f "$pg/model/model.json" ] || $CLI train --stage progan-rgb --seed "$s" --run "$pg" --seg-phase-epochs 7.43 --threads "$THREADS" --progress lines
   [ -f "$sb/model-spade/model.json" ] || $CLI export --run "$sb" --stage spade --out "$sb/model-spade"
-  $CLI eval --model "$sb/model" --mode uncond --label "SB-GAN" --seed "$s" --features "$FEATURES" --out "$sb/eval/sbgan-uncond.json"
-  $CLI eval --model "$pg/model" --mode uncond --label "ProGAN-RGB" --seed "$s" --features "$FEATURES" --out "$pg/eval/progan-uncond.json"
-  $CLI eval --model "$sb/model-spade" --mode cond --label "G_img before e2e" --seed "$s" --features "$FEATURES" --out "$sb/eval/before-e2e-cond.json"
-  $CLI eval --model "$sb/model" --mode cond --label "G_img after e2e" --seed "$s" --features "$FEATURES" --out "$sb/eval/after-e2e-cond.json"
-  $CLI eval --model "$sb/model-spade" --mode layout --label "G_seg before e2e" --seed "$s" --out "$sb/eval/before-e2e-layout.json"
-  $CLI eval --model "$sb/model" --mode layout --label "G_seg after e2e" --seed "$s" --out "$sb/eval/after-e2e-layout.json"
+  # 240 generated images against the 60 real validation images; KID over 100 subsets of 50.
+  $CLI eval --model "$sb/model" --mode uncond --label "SB-GAN" --seed "$s" --count 240 --kid-subset-size 50 --features "$FEATURES" --out "$sb/eval/sbgan-uncond.json"
+  $CLI eval --model "$pg/model" --mode uncond --label "ProGAN-RGB" --seed "$s" --count 240 --kid-subset-size 50 --features "$FEATURES" --out "$pg/eval/progan-uncond.json"
+  $CLI eval --model "$sb/model-spade" --mode cond --label "G_img before e2e" --seed "$s" --kid-subset-size 50 --features "$FEATURES" --out "$sb/eval/before-e2e-cond.json"
+  $CLI eval --model "$sb/model" --mode cond --label "G_img after e2e" --seed "$s" --kid-subset-size 50 --features "$FEATURES" --out "$sb/eval/after-e2e-cond.json"
+  $CLI eval --model "$sb/model-spade" --mode layout --label "G_seg before e2e" --seed "$s" --count 240 --out "$sb/eval/before-e2e-layout.json"
+  $CLI eval --model "$sb/model" --mode layout --label "G_seg after e2e" --seed "$s" --count 240 --out "$sb/eval/after-e2e-layout.json"
   runs+=("$sb" "$pg")
 done
 $CLI report --runs "${runs[@]}" --out "$OUT/report"

@@ -4,10 +4,12 @@
 #            generators (SB-GAN's G steps: 420×16 layout + 600×8 SPADE + 120×8 end-to-end = 12 480 images; ProGAN-RGB:
 #            7 phases × 111 iterations × 16 = 12 432, i.e. --seg-phase-epochs 7.43 on 240 images).
 #   Table 2: G_img on real validation layouts before (end of the SPADE stage) and after end-to-end fine-tuning.
-# Usage: scripts/reproduce-claims.sh [OUT=runs/claims] [SEEDS="1 2 3"] [FEATURES=builtin|inception.onnx]
+# Usage: [OUT=runs/claims] [REPORT=docs/claims] [SEEDS="1 2 3"] [FEATURES=builtin|inception.onnx] scripts/reproduce-claims.sh
+# Runs that already have a model are not retrained, so a second call only re-evaluates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-runs/claims}
+REPORT=${REPORT:-docs/claims}
 SEEDS=${SEEDS:-1 2 3}
 FEATURES=${FEATURES:-builtin}
 THREADS=${THREADS:-2}
@@ -28,5 +30,5 @@ for s in $SEEDS; do
   $CLI eval --model "$sb/model" --mode layout --label "G_seg after e2e" --seed "$s" --count 240 --out "$sb/eval/after-e2e-layout.json"
   runs+=("$sb" "$pg")
 done
-$CLI report --runs "${runs[@]}" --out "$OUT/report"
-echo "report: $OUT/report/report.md"
+$CLI report --runs "${runs[@]}" --out "$REPORT"
+echo "report: $REPORT/report.md"

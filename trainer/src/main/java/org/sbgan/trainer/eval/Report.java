@@ -232,7 +232,7 @@ public final class Report {
             errs.add(Double.isNaN(s.std()) ? 0.0 : s.std());
         }
         String title = title(key, builtin) + ": mean ± std over runs";
-        CategoryChart chart = new CategoryChartBuilder().width(Math.max(640, 160 * xs.size())).height(480).title(title)
+        CategoryChart chart = new CategoryChartBuilder().width(Math.max(900, 220 * xs.size())).height(480).title(title)
                 .xAxisTitle("label (mode)").yAxisTitle(title(key, false)).build();
         chart.getStyler().setLegendVisible(false);
         if (xs.isEmpty()) {
@@ -256,7 +256,10 @@ public final class Report {
             BufferedImage b = new BufferedImage(im.width(), im.height(), BufferedImage.TYPE_INT_RGB);
             b.setRGB(0, 0, im.width(), im.height(), im.rgb(), 0, im.width());
             images.add(b);
-            String label = entries.stream().filter(e -> run.equals(e.runDir())).map(Entry::label).findFirst().orElse("");
+            // The grid shows unconditional samples: name it by the run's uncond evaluation where there is one.
+            String label = entries.stream().filter(e -> run.equals(e.runDir()))
+                    .sorted(java.util.Comparator.comparing(e -> "uncond".equals(e.json().path("mode").asText()) ? 0 : 1))
+                    .map(Entry::label).findFirst().orElse("");
             String name = run.toAbsolutePath().normalize().getFileName() == null ? run.toString() : run.toAbsolutePath().normalize().getFileName().toString();
             labels.add(label.isEmpty() ? name : name + ": " + label);
         }

@@ -4,10 +4,12 @@
 #            generators (SB-GAN's G steps: 420×16 layout + 600×8 SPADE + 120×8 end-to-end = 12 480 images; ProGAN-RGB:
 #            7 phases × 111 iterations × 16 = 12 432, i.e. --seg-phase-epochs 7.43 on 240 images).
 #   Table 2: G_img on real validation layouts before (end of the SPADE stage) and after end-to-end fine-tuning.
-# Usage: [OUT=runs/claims] [REPORT=docs/claims] [SEEDS="1 2 3"] [FEATURES=builtin|inception.onnx] scripts/reproduce-claims.sh
+# Usage: [DATA=testdata] [OUT=runs/claims] [REPORT=docs/claims] [SEEDS="1 2 3"] [FEATURES=builtin|inception.onnx] scripts/reproduce-claims.sh
+# 7.43 = 52/7: the tiny schedule gives the generators 7×4 + 20 + 4 = 52 epochs of G steps, for any dataset size.
 # Runs that already have a model are not retrained, so a second call only re-evaluates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+DATA=${DATA:-testdata}
 OUT=${OUT:-runs/claims}
 REPORT=${REPORT:-docs/claims}
 SEEDS=${SEEDS:-1 2 3}
@@ -18,16 +20,16 @@ mkdir -p "$OUT"
 runs=()
 for s in $SEEDS; do
   sb="$OUT/sbgan-s$s" pg="$OUT/progan-s$s"
-  [ -f "$sb/model/model.json" ] || $CLI train --stage all --seed "$s" --run "$sb" --threads "$THREADS" --progress lines
-  [ -f "$pg/model/model.json" ] || $CLI train --stage progan-rgb --seed "$s" --run "$pg" --seg-phase-epochs 7.43 --threads "$THREADS" --progress lines
+  [ -f "$sb/model/model.json" ] || $CLI train --stage all --data "$DATA" --seed "$s" --run "$sb" --threads "$THREADS" --progress lines
+  [ -f "$pg/model/model.json" ] || $CLI train --stage progan-rgb --data "$DATA" --seed "$s" --run "$pg" --seg-phase-epochs 7.43 --threads "$THREADS" --progress lines
   [ -f "$sb/model-spade/model.json" ] || $CLI export --run "$sb" --stage spade --out "$sb/model-spade"
   # 240 generated images against the 60 real validation images; KID over 100 subsets of 50.
-  $CLI eval --model "$sb/model" --mode uncond --label "SB-GAN" --seed "$s" --count 240 --kid-subset-size 50 --features "$FEATURES" --out "$sb/eval/sbgan-uncond.json"
-  $CLI eval --model "$pg/model" --mode uncond --label "ProGAN-RGB" --seed "$s" --count 240 --kid-subset-size 50 --features "$FEATURES" --out "$pg/eval/progan-uncond.json"
-  $CLI eval --model "$sb/model-spade" --mode cond --label "G_img before e2e" --seed "$s" --kid-subset-size 50 --features "$FEATURES" --out "$sb/eval/before-e2e-cond.json"
-  $CLI eval --model "$sb/model" --mode cond --label "G_img after e2e" --seed "$s" --kid-subset-size 50 --features "$FEATURES" --out "$sb/eval/after-e2e-cond.json"
-  $CLI eval --model "$sb/model-spade" --mode layout --label "G_seg before e2e" --seed "$s" --count 240 --out "$sb/eval/before-e2e-layout.json"
-  $CLI eval --model "$sb/model" --mode layout --label "G_seg after e2e" --seed "$s" --count 240 --out "$sb/eval/after-e2e-layout.json"
+  $CLI eval --real "$DATA" --model "$sb/model" --mode uncond --label "SB-GAN" --seed "$s" --count 240 --kid-subset-size 50 --features "$FEATURES" --out "$sb/eval/sbgan-uncond.json"
+  $CLI eval --real "$DATA" --model "$pg/model" --mode uncond --label "ProGAN-RGB" --seed "$s" --count 240 --kid-subset-size 50 --features "$FEATURES" --out "$pg/eval/progan-uncond.json"
+  $CLI eval --real "$DATA" --model "$sb/model-spade" --mode cond --label "G_img before e2e" --seed "$s" --kid-subset-size 50 --features "$FEATURES" --out "$sb/eval/before-e2e-cond.json"
+  $CLI eval --real "$DATA" --model "$sb/model" --mode cond --label "G_img after e2e" --seed "$s" --kid-subset-size 50 --features "$FEATURES" --out "$sb/eval/after-e2e-cond.json"
+  $CLI eval --real "$DATA" --model "$sb/model-spade" --mode layout --label "G_seg before e2e" --seed "$s" --count 240 --out "$sb/eval/before-e2e-layout.json"
+  $CLI eval --real "$DATA" --model "$sb/model" --mode layout --label "G_seg after e2e" --seed "$s" --count 240 --out "$sb/eval/after-e2e-layout.json"
   runs+=("$sb" "$pg")
 done
 $CLI report --runs "${runs[@]}" --out "$REPORT"

@@ -8,6 +8,7 @@ import org.sbgan.graphs.models.Preset;
 import org.sbgan.trainer.graphs.GraphSet;
 import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -43,6 +44,9 @@ public final class BuildGraphsCommand implements Callable<Integer> {
             + "VGG19 perceptual loss (×10, relu1_1…relu5_1) to the spade_g and e2e_g steps (default: off).")
     Path vgg;
 
+    @Mixin
+    LayoutRecipeOptions layoutRecipe = new LayoutRecipeOptions();
+
     @Option(names = "--json", description = "Also print a JSON summary object as the last line.")
     boolean json;
 
@@ -57,6 +61,7 @@ public final class BuildGraphsCommand implements Callable<Integer> {
         Preset p;
         try {
             p = Preset.byName(preset);
+            p = p.withLayout(layoutRecipe.resolve(p));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--preset: " + e.getMessage());
         }

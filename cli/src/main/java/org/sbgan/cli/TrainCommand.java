@@ -9,10 +9,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.sbgan.graphs.models.Preset;
 import org.sbgan.trainer.data.BadSamplePolicy;
 import org.sbgan.runtime.Device;
 import org.sbgan.trainer.step.Sessions;
@@ -22,6 +24,7 @@ import org.sbgan.trainer.train.TrainConfig;
 import org.sbgan.trainer.train.Trainer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -95,6 +98,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--vgg", paramLabel = "FILE", description = "VGG19 ONNX file: adds the ×10 perceptual loss to the SPADE and e2e G steps (off without it).")
     Path vgg;
 
+    @Mixin
+    LayoutRecipeOptions layoutRecipe = new LayoutRecipeOptions();
+
     @ArgGroup(exclusive = false, heading = "%nOverrides (default: the preset's values)%n")
     Overrides overrides = new Overrides();
 
@@ -135,10 +141,10 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** Options that are part of the saved config; with --resume they come from config.json. */
-    private static final List<String> CONFIG_OPTIONS = List.of("--preset", "--data", "--data-format", "--labels", "--seed", "--max-steps",
+    private static final List<String> CONFIG_OPTIONS = Stream.concat(LayoutRecipeOptions.NAMES.stream(), Stream.of("--preset", "--data", "--data-format", "--labels", "--seed", "--max-steps",
             "--checkpoint-every", "--sample-every", "--unlabeled-images", "--on-bad-sample", "--cache-mb", "--vgg", "--batch-seg",
             "--batch-spade", "--batch-e2e", "--seg-phase-epochs", "--spade-epochs", "--d2-epochs", "--e2e-epochs", "--lr-seg-g",
-            "--lr-seg-d", "--lr-spade-g", "--lr-spade-d", "--lr-pgan", "--lr-d2");
+            "--lr-seg-d", "--lr-spade-g", "--lr-spade-d", "--lr-pgan", "--lr-d2")).toList();
 
     @Override
     public Integer call() throws Exception {
@@ -169,7 +175,8 @@ public final class TrainCommand implements Callable<Integer> {
                         labels, seed, o.batchSeg, o.batchSpade, o.batchE2e, o.segPhaseEpochs, o.spadeEpochs, o.d2Epochs, o.e2eEpochs,
                         o.lrSegG, o.lrSegD, o.lrSpadeG, o.lrSpadeD, o.lrPgan, o.lrD2, maxSteps, checkpointEvery, sampleEvery,
                         unlabeledImages == null ? null : unlabeledImages.toAbsolutePath().normalize().toString(), onBadSample, cacheMb,
-                        vgg == null ? null : vgg.toAbsolutePath().normalize().toString());
+                        vgg == null ? null : vgg.toAbsolutePath().normalize().toString(),
+                        layoutRecipe.resolve(Preset.byName(preset.toLowerCase(Locale.ROOT))));
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }

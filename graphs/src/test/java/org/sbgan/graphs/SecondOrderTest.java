@@ -14,6 +14,7 @@ import org.sbgan.graphs.ir.Graph;
 import org.sbgan.graphs.ir.PoolSpec;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
+import org.sbgan.graphs.nn.MinibatchStddev;
 import org.sbgan.graphs.onnx.OnnxExport;
 import org.sbgan.graphs.ops.ConvGradients;
 import org.sbgan.graphs.ops.Nn;
@@ -199,6 +200,13 @@ class SecondOrderTest {
     @Test
     void penaltyThroughSigmoid() {
         blockPenalty("sigmoid", new long[] {2, 4, 3, 3}, (g, x) -> g.sigmoid(x), false);
+    }
+
+    @Test
+    void penaltyThroughMinibatchStddev() {
+        // WGAN-GP differentiates D_seg's minibatch-stddev layer twice; groups of 4 (batch 8) and of 3 (batch 3).
+        blockPenalty("mbstd", new long[] {8, 2, 2, 3}, (g, x) -> MinibatchStddev.forward(x), false);
+        blockPenalty("mbstd_g3", new long[] {3, 3, 2, 2}, (g, x) -> MinibatchStddev.forward(x), false);
     }
 
     @Test

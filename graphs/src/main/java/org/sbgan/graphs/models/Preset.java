@@ -13,8 +13,7 @@ import java.util.Map;
  * @param aspectRatio       ar = W/H (2 Cityscapes-like, 1 ADE-like)
  * @param segChannels       G_seg channels per level, level 0 = 4×(4·ar); one entry per resolution (§1)
  * @param zDim              latent dimension
- * @param pixelNormSqrt     textbook PixelNorm with √ (default false = released code, §1)
- * @param fadeBlend         textbook ProGAN fade-in blending (default false = released code, §1)
+ * @param layout            how the layout GAN is built: the released code's recipe or ProGAN's stabilizers
  * @param gumbelTemperature straight-through Gumbel-softmax T (1, never annealed, §1)
  * @param spade             G_img sizes (§2)
  * @param patchD            D1/D2 multi-scale PatchGAN sizes (§2, §3)
@@ -25,7 +24,7 @@ import java.util.Map;
  * @param epochs            epochs per phase / stage
  */
 public record Preset(String name, int numClasses, int aspectRatio, List<Integer> segChannels, int zDim,
-        boolean pixelNormSqrt, boolean fadeBlend, float gumbelTemperature, Spade spade, PatchD patchD,
+        LayoutRecipe layout, float gumbelTemperature, Spade spade, PatchD patchD,
         int layoutScaling, boolean detachSegInBlocks, Optim optim, Batches batches, Epochs epochs) {
 
     /** SPADE upsampling: n_up = 5 ("normal") or 6 ("more", an extra up between G_middle_0 and G_middle_1). */
@@ -90,14 +89,14 @@ public record Preset(String name, int numClasses, int aspectRatio, List<Integer>
     private static final List<Integer> PAPER_SEG_CHANNELS = List.of(512, 512, 512, 512, 256, 128);
 
     /** Tests and the default demo on testdata/, minutes on 2 CPU cores (§6). */
-    public static final Preset TINY = new Preset("tiny", 8, 2, List.of(64, 64, 32, 16), 128, false, false, 1f,
+    public static final Preset TINY = new Preset("tiny", 8, 2, List.of(64, 64, 32, 16), 128, LayoutRecipe.TEXTBOOK, 1f,
             new Spade(16, 32, Upsampling.NORMAL), new PatchD(16, 2, 3), 1, true, Optim.paper(1e-4f),
             // Chosen for 2 CPU cores (§6 leaves it to the preset): batch 16 for the (cheap, ≤32×64) layout GAN,
             // 8 for SPADE and end-to-end; short phases so that `train --stage all` on testdata/ takes minutes.
             new Batches(16, 128, 4, 8, 8), new Epochs(4, 20, 1, 4));
 
     /** CPU runs of an hour or two (§6); K = 8 Cityscapes categories (use {@link #withNumClasses} for 20). */
-    public static final Preset SMALL = new Preset("small", 8, 2, List.of(128, 128, 128, 64, 32), 256, false, false, 1f,
+    public static final Preset SMALL = new Preset("small", 8, 2, List.of(128, 128, 128, 64, 32), 256, LayoutRecipe.TEXTBOOK, 1f,
             new Spade(32, 64, Upsampling.NORMAL), new PatchD(32, 2, 3), 1, true, Optim.paper(1e-4f),
             // Chosen for 2 CPU cores: batch 16 for the layout GAN, 8 for SPADE and end-to-end (up to 64×128).
             new Batches(16, 128, 4, 8, 8), new Epochs(10, 20, 1, 2));
@@ -107,12 +106,12 @@ public record Preset(String name, int numClasses, int aspectRatio, List<Integer>
      * lr_pgan 1e-5, batches 16 / 24 / 8. SPADE and end-to-end epoch counts are not fixed by the spec: 200
      * SPADE epochs (100 + 100 linear decay, SPADE's paper schedule) and 20 end-to-end epochs are assumptions.
      */
-    public static final Preset CITYSCAPES = new Preset("cityscapes", 35, 2, PAPER_SEG_CHANNELS, 512, false, false, 1f,
+    public static final Preset CITYSCAPES = new Preset("cityscapes", 35, 2, PAPER_SEG_CHANNELS, 512, LayoutRecipe.RELEASED, 1f,
             new Spade(64, 128, Upsampling.MORE), new PatchD(64, 2, 3), 2, true, Optim.paper(1e-5f),
             new Batches(16, 128, 4, 24, 8), new Epochs(150, 200, 1, 20));
 
     /** ADE-Indoor paper config: G_seg to 128×128, ×2 to SPADE 256×256, lr_pgan 1e-4, batches 36 / 48 / 16. */
-    public static final Preset ADE_INDOOR = new Preset("ade-indoor", 95, 1, PAPER_SEG_CHANNELS, 512, false, false, 1f,
+    public static final Preset ADE_INDOOR = new Preset("ade-indoor", 95, 1, PAPER_SEG_CHANNELS, 512, LayoutRecipe.RELEASED, 1f,
             new Spade(64, 128, Upsampling.NORMAL), new PatchD(64, 2, 3), 2, true, Optim.paper(1e-4f),
             new Batches(36, 128, 4, 48, 16), new Epochs(100, 200, 1, 20));
 
@@ -124,6 +123,7 @@ public record Preset(String name, int numClasses, int aspectRatio, List<Integer>
 
     public Preset {
         segChannels = List.copyOf(segChannels);
+        if (layout == null) throw new IllegalArgumentException("preset '" + name + "': no layout recipe");
         if (name == null || name.isEmpty()) throw new IllegalArgumentException("preset needs a name");
         if (numClasses < 2) throw new IllegalArgumentException("preset '" + name + "': K must be >= 2, got " + numClasses);
         if (aspectRatio < 1) throw new IllegalArgumentException("preset '" + name + "': aspect ratio must be >= 1, got " + aspectRatio);
@@ -144,8 +144,24 @@ public record Preset(String name, int numClasses, int aspectRatio, List<Integer>
 
     /** The same preset with another K (e.g. small with the 20 Cityscapes train ids). */
     public Preset withNumClasses(int k) {
-        return new Preset(name, k, aspectRatio, segChannels, zDim, pixelNormSqrt, fadeBlend, gumbelTemperature, spade,
+        return new Preset(name, k, aspectRatio, segChannels, zDim, layout, gumbelTemperature, spade,
                 patchD, layoutScaling, detachSegInBlocks, optim, batches, epochs);
+    }
+
+    /** The same preset with another layout recipe. */
+    public Preset withLayout(LayoutRecipe r) {
+        return new Preset(name, numClasses, aspectRatio, segChannels, zDim, r, gumbelTemperature, spade,
+                patchD, layoutScaling, detachSegInBlocks, optim, batches, epochs);
+    }
+
+    /** Textbook PixelNorm with √ ({@link LayoutRecipe#pixelNormSqrt()}). */
+    public boolean pixelNormSqrt() {
+        return layout.pixelNormSqrt();
+    }
+
+    /** ProGAN fade-in blending ({@link LayoutRecipe#fadeBlend()}). */
+    public boolean fadeBlend() {
+        return layout.fadeBlend();
     }
 
     /** Number of G_seg resolutions (levels 0 .. levels−1). */

@@ -7,6 +7,7 @@ import org.sbgan.graphs.ir.PoolSpec;
 import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.nn.EqualizedConv;
 import org.sbgan.graphs.nn.EqualizedLinear;
+import org.sbgan.graphs.nn.MinibatchStddev;
 import org.sbgan.graphs.nn.Params;
 
 /**
@@ -16,7 +17,7 @@ import org.sbgan.graphs.nn.Params;
  * <pre>
  * fromSegL: EqConv1×1(K→C(L), gain 1) → LReLU(0.2)
  * block l (l = L..1): conv1 EqConv3×3(C(l)→C(l)) → LReLU → conv2 EqConv3×3(C(l)→C(l−1)) → LReLU → AvgPool 2×2
- * final (4×4ar): conv1 EqConv3×3(C0→C0, stride (1, ar), pad 1) → [N,C0,4,4] → LReLU
+ * final (4×4ar): [minibatch stddev: +1 channel] → conv1 EqConv3×3(C0(+1)→C0, stride (1, ar), pad 1) → [N,C0,4,4] → LReLU
  *               → conv2 EqConv4×4(C0→C0, no pad) → [N,C0,1,1] → LReLU → flatten → fc EqualizedLinear(C0→1)
  * </pre>
  *
@@ -31,6 +32,10 @@ import org.sbgan.graphs.nn.Params;
  *   h = (1−α)·fromSeg(L−1)(avgpool2(x)) + α·blockL(fromSegL(x))
  * </pre>
  * (each fromSeg including its LReLU), so α = 0 is the level-(L−1) critic on avgpool2(x) and α = 1 the unblended one.
+ *
+ * <p><b>Minibatch stddev</b> ({@link LayoutRecipe#minibatchStddev()}, ProGAN; off in the released code): the final
+ * block's input gets one more channel, {@link MinibatchStddev}, so the critic sees how much the samples of a batch
+ * differ; final.conv1 then has C0+1 input channels.
  *
  * <p><b>RGB head</b> (config {@link SegGenerator.Config#rgb(Preset, int)}): the critic of the RGB ProGAN, an image
  * [N, 3, H, W] → scores [N, 1]. The input head is {@code fromRGB<L>} = EqConv1×1(3→C(L), gain 1) → LReLU(0.2), the
@@ -82,7 +87,8 @@ public final class SegCritic {
             int c0 = cfg.channels(0);
             try (Graph.Scope f = g.scope("final")) {
                 finalPath = g.layer();
-                final1 = new EqualizedConv(p, "conv1", EqualizedConv.Config.of(c0, c0, 3, 1).withStride(1, cfg.aspectRatio()));
+                int in = cfg.recipe().minibatchStddev() ? c0 + 1 : c0;
+                final1 = new EqualizedConv(p, "conv1", EqualizedConv.Config.of(in, c0, 3, 1).withStride(1, cfg.aspectRatio()));
                 final2 = new EqualizedConv(p, "conv2", EqualizedConv.Config.of(c0, c0, 4, 0));
                 fc = new EqualizedLinear(p, "fc", EqualizedLinear.Config.of(c0, 1));
             }
@@ -143,6 +149,7 @@ public final class SegCritic {
             }
         }
         try (Graph.Scope s = g.scopeAt(finalPath)) {
+            if (cfg.recipe().minibatchStddev()) h = MinibatchStddev.forward(h);
             h = g.leakyRelu(final1.forward(h), LRELU);
             h = g.leakyRelu(final2.forward(h), LRELU);
             return fc.forward(g.flatten(h, 1));

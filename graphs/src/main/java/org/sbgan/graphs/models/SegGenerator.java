@@ -24,7 +24,7 @@ import org.sbgan.graphs.nn.PixelNorm;
  * network declares every block parameter of the level-(L−1) one under the same name and with the same initial
  * value: progressive training carries the trained state over by name.
  *
- * <p><b>Fade blending</b> ({@link Preset#fadeBlend()}, off by default = released code). At a level L ≥ 1 the
+ * <p><b>Fade blending</b> ({@link LayoutRecipe#fadeBlend()}; the released code does not blend). At a level L ≥ 1 the
  * network also declares the previous level's output layer "gseg.toSeg(L−1)" (same name, so it carries over) and
  * {@link #forward(Value, Value)} takes the fade weight α (a scalar graph input):
  * <pre>
@@ -50,12 +50,12 @@ public final class SegGenerator {
     public static final float LRELU = 0.2f;
 
     /**
-     * What the network needs from a preset: level, z size, K, aspect ratio, channels per level, PixelNorm form, fade
-     * blending; and which head it has ({@link Head}) with the scope names of the generator and of its critic
-     * ({@link SegCritic} built from the same config).
+     * What the network needs from a preset: level, z size, K, aspect ratio, channels per level, the layout recipe
+     * (PixelNorm form, fade blending, the critic's minibatch stddev); and which head it has ({@link Head}) with the
+     * scope names of the generator and of its critic ({@link SegCritic} built from the same config).
      */
-    public record Config(int level, int zDim, int numClasses, int aspectRatio, List<Integer> channels, boolean pixelNormSqrt,
-            boolean fadeBlend, Head head, String generatorScope, String criticScope) {
+    public record Config(int level, int zDim, int numClasses, int aspectRatio, List<Integer> channels, LayoutRecipe recipe,
+            Head head, String generatorScope, String criticScope) {
         /** The output head of the generator (and input head of the critic). */
         public enum Head {
             /** G_seg: {@code toSeg<L>} EqConv1×1(C→K, gain 1) → softmax over channels; D_seg: {@code fromSeg<L>} K→C. */
@@ -69,6 +69,7 @@ public final class SegGenerator {
 
         public Config {
             channels = List.copyOf(channels);
+            if (recipe == null) throw new IllegalArgumentException("G_seg config: no layout recipe");
             if (head == null || generatorScope == null || criticScope == null || generatorScope.isEmpty() || criticScope.isEmpty()) {
                 throw new IllegalArgumentException("G_seg config: head and scope names are required");
             }
@@ -81,15 +82,14 @@ public final class SegGenerator {
         }
 
         /** The segmentation head (G_seg / D_seg, scopes "gseg" / "dseg"). */
-        public Config(int level, int zDim, int numClasses, int aspectRatio, List<Integer> channels, boolean pixelNormSqrt,
-                boolean fadeBlend) {
-            this(level, zDim, numClasses, aspectRatio, channels, pixelNormSqrt, fadeBlend, Head.SEG, NAME, SegCritic.NAME);
+        public Config(int level, int zDim, int numClasses, int aspectRatio, List<Integer> channels, LayoutRecipe recipe) {
+            this(level, zDim, numClasses, aspectRatio, channels, recipe, Head.SEG, NAME, SegCritic.NAME);
         }
 
         /** G_seg / D_seg at a level of the preset. */
         public static Config of(Preset p, int level) {
             p.segResolution(level);
-            return new Config(level, p.zDim(), p.numClasses(), p.aspectRatio(), p.segChannels(), p.pixelNormSqrt(), p.fadeBlend());
+            return new Config(level, p.zDim(), p.numClasses(), p.aspectRatio(), p.segChannels(), p.layout());
         }
 
         /**
@@ -102,7 +102,7 @@ public final class SegGenerator {
 
         /** This config with another head and scope names. */
         public Config withHead(Head h, String genScope, String critScope) {
-            return new Config(level, zDim, numClasses, aspectRatio, channels, pixelNormSqrt, fadeBlend, h, genScope, critScope);
+            return new Config(level, zDim, numClasses, aspectRatio, channels, recipe, h, genScope, critScope);
         }
 
         /** Channels of the generator's output / the critic's input: K for {@link Head#SEG}, 3 for {@link Head#RGB}. */
@@ -135,19 +135,19 @@ public final class SegGenerator {
          * with α = 1 a blending network computes the same values.
          */
         public Config stabilized() {
-            return new Config(level, zDim, numClasses, aspectRatio, channels, pixelNormSqrt, false, head, generatorScope, criticScope);
+            return new Config(level, zDim, numClasses, aspectRatio, channels, recipe.withFadeBlend(false), head, generatorScope, criticScope);
         }
 
         /** Whether networks of this config blend with the previous level (fadeBlend on and level ≥ 1). */
         public boolean blends() {
-            return fadeBlend && level >= 1;
+            return recipe.fadeBlend() && level >= 1;
         }
 
         /** Checks a fade weight α: a scalar (rank 0 or every dimension 1). */
         static void checkAlpha(String net, Config cfg, Value alpha) {
             if (!cfg.blends()) {
                 throw new IllegalStateException(net + " level " + cfg.level() + " does not blend (fadeBlend "
-                        + (cfg.fadeBlend() ? "on, but level 0 has no fade" : "off") + "); use forward without alpha");
+                        + (cfg.recipe().fadeBlend() ? "on, but level 0 has no fade" : "off") + "); use forward without alpha");
             }
             for (long d : alpha.shape()) {
                 if (d != 1) throw new IllegalArgumentException(net + ": fade alpha must be a scalar, got " + alpha);
@@ -188,7 +188,7 @@ public final class SegGenerator {
 
     public SegGenerator(Params p, Config cfg) {
         this.cfg = cfg;
-        this.pn = new PixelNorm(cfg.pixelNormSqrt());
+        this.pn = new PixelNorm(cfg.recipe().pixelNormSqrt());
         Graph g = p.graph();
         try (Graph.Scope s = g.scope(cfg.generatorScope())) {
             path = g.layer();

@@ -21,10 +21,10 @@ import org.sbgan.graphs.testing.Ort;
 
 /** Textbook ProGAN fade-in blending of G_seg and D_seg (SBGAN-SPEC §1, flag fadeBlend) on the tiny preset. */
 class FadeBlendTest {
-    private static final Preset T = Preset.TINY;
+    private static final Preset T = Preset.TINY.withLayout(LayoutRecipe.RELEASED);
     private static final Preset FADE = new Preset("tiny-fade", T.numClasses(), T.aspectRatio(), T.segChannels(), T.zDim(),
-            T.pixelNormSqrt(), true, T.gumbelTemperature(), T.spade(), T.patchD(), T.layoutScaling(), T.detachSegInBlocks(),
-            T.optim(), T.batches(), T.epochs());
+            LayoutRecipe.RELEASED.withFadeBlend(true), T.gumbelTemperature(), T.spade(), T.patchD(), T.layoutScaling(),
+            T.detachSegInBlocks(), T.optim(), T.batches(), T.epochs());
     private static final int LEVEL = 2, N = 2, K = 8;
     private static final long SEED = 7;
 

@@ -121,7 +121,7 @@ class ImageGeneratorTest {
 
     @Test
     void moreUpsamplingAddsAnUpBetweenTheMiddleBlocks() {
-        Preset more = new Preset("more", K, 1, List.of(8, 8, 8, 8), 16, false, false, 1f,
+        Preset more = new Preset("more", K, 1, List.of(8, 8, 8, 8), 16, LayoutRecipe.RELEASED, 1f,
                 new Preset.Spade(2, 4, Preset.Upsampling.MORE), P.patchD(), 2, true, P.optim(), P.batches(), P.epochs());
         assertEquals(new Preset.Size(1, 1), more.spadeStartSize());
         Graph g = new Graph("more");

@@ -21,13 +21,13 @@ import org.sbgan.graphs.testing.Ort;
 
 /** Inference graphs with baked-in weights: shapes at batch 1 and 4, per-sample independence, the fused sampler. */
 class InferenceGraphsTest {
-    static final Preset P = Preset.TINY;
+    static final Preset P = Preset.TINY.withLayout(LayoutRecipe.RELEASED);
     static final int K = P.numClasses();
     static final long SEG_SEED = 3, IMG_SEED = 4;
     static final double TOL = 1e-5;
 
     /** ar 1, G_seg to 16×16, layout ×2 to a 32×32 G_img with 1×1 start: exercises layoutScaling = 2 cheaply. */
-    static final Preset SCALED = new Preset("scaled", 5, 1, List.of(8, 8, 8), 16, false, false, 1f,
+    static final Preset SCALED = new Preset("scaled", 5, 1, List.of(8, 8, 8), 16, LayoutRecipe.RELEASED, 1f,
             new Preset.Spade(2, 4, Preset.Upsampling.NORMAL), new Preset.PatchD(4, 2, 3), 2, true, P.optim(), P.batches(),
             P.epochs());
 

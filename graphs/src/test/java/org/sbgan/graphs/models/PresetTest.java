@@ -32,8 +32,10 @@ class PresetTest {
         for (Preset p : List.of(t, s, c, a)) {
             assertEquals(2, p.patchD().numD());
             assertEquals(3, p.patchD().nLayersD());
-            assertFalse(p.pixelNormSqrt());
-            assertFalse(p.fadeBlend());
+            boolean small = p == t || p == s;
+            assertEquals(small ? LayoutRecipe.TEXTBOOK : LayoutRecipe.RELEASED, p.layout(), p.name());
+            assertEquals(small, p.pixelNormSqrt());
+            assertEquals(small, p.fadeBlend());
             assertTrue(p.detachSegInBlocks());
             assertEquals(1f, p.gumbelTemperature());
             assertEquals(p, Preset.byName(p.name()));
@@ -67,7 +69,7 @@ class PresetTest {
         assertEquals(1, c.epochs().d2Pretrain());
         assertEquals(c.epochs().spade() / 2, c.spadeDecayStartEpoch());
         // "above 128 px the batch is divided by 4": a preset whose G_seg went to 256 high would get 16 → 4.
-        Preset big = new Preset("big", 35, 1, List.of(8, 8, 8, 8, 8, 8, 8), 16, false, false, 1f,
+        Preset big = new Preset("big", 35, 1, List.of(8, 8, 8, 8, 8, 8, 8), 16, LayoutRecipe.RELEASED, 1f,
                 new Preset.Spade(8, 8, Upsampling.NORMAL), new Preset.PatchD(8, 2, 3), 1, true, c.optim(), c.batches(), c.epochs());
         assertEquals(16, big.segBatch(5));
         assertEquals(4, big.segBatch(6));
@@ -113,7 +115,7 @@ class PresetTest {
     void nonIntegerSpadeStartSizeIsRejected() {
         // 3 levels → 16×32; "more" upsampling would need W divisible by 64.
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Preset("odd", 8, 2, List.of(8, 8, 8), 16,
-                false, false, 1f, new Preset.Spade(8, 8, Upsampling.MORE), new Preset.PatchD(8, 2, 3), 1, true,
+                LayoutRecipe.RELEASED, 1f, new Preset.Spade(8, 8, Upsampling.MORE), new Preset.PatchD(8, 2, 3), 1, true,
                 Preset.TINY.optim(), Preset.TINY.batches(), Preset.TINY.epochs()));
         assertTrue(e.getMessage().contains("not divisible by 2^6"), e.getMessage());
     }

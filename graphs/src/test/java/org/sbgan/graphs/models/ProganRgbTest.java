@@ -28,10 +28,10 @@ import org.sbgan.graphs.testing.Ort;
  * and the layout GAN's schedule, on the tiny preset.
  */
 class ProganRgbTest {
-    private static final Preset T = Preset.TINY;
+    private static final Preset T = Preset.TINY.withLayout(LayoutRecipe.RELEASED);
     private static final Preset FADE = new Preset("tiny-fade", T.numClasses(), T.aspectRatio(), T.segChannels(), T.zDim(),
-            T.pixelNormSqrt(), true, T.gumbelTemperature(), T.spade(), T.patchD(), T.layoutScaling(), T.detachSegInBlocks(),
-            T.optim(), T.batches(), T.epochs());
+            LayoutRecipe.RELEASED.withFadeBlend(true), T.gumbelTemperature(), T.spade(), T.patchD(), T.layoutScaling(),
+            T.detachSegInBlocks(), T.optim(), T.batches(), T.epochs());
     private static final int N = 2;
     private static final long SEED = 7;
 
@@ -76,8 +76,7 @@ class ProganRgbTest {
         assertEquals(SegGenerator.Config.Head.SEG, c.head());
         assertEquals("gseg", c.generatorScope());
         assertEquals("dseg", c.criticScope());
-        assertEquals(c, new SegGenerator.Config(2, T.zDim(), T.numClasses(), T.aspectRatio(), T.segChannels(), T.pixelNormSqrt(),
-                T.fadeBlend()));
+        assertEquals(c, new SegGenerator.Config(2, T.zDim(), T.numClasses(), T.aspectRatio(), T.segChannels(), T.layout()));
         SegGenerator.Config r = SegGenerator.Config.rgb(FADE, 2);
         assertEquals(SegGenerator.Config.Head.RGB, r.head());
         assertEquals(3, r.outChannels());

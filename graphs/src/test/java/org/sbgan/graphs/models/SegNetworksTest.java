@@ -30,7 +30,7 @@ import org.sbgan.graphs.testing.Ort;
 
 /** G_seg and D_seg (SBGAN-SPEC §1) on the tiny preset: shapes, names, sizes, ONNX Runtime, training steps. */
 class SegNetworksTest {
-    private static final Preset P = Preset.TINY; // K 8, ar 2, z 128, channels 4:64, 8:64, 16:32, 32:16
+    private static final Preset P = Preset.TINY.withLayout(LayoutRecipe.RELEASED); // K 8, ar 2, z 128, channels 4:64, 8:64, 16:32, 32:16
 
     @Test
     void generatorAndCriticRunAtEveryLevelWithDynamicBatch() throws Exception {
@@ -147,7 +147,7 @@ class SegNetworksTest {
 
     @Test
     void fadeBlendNeedsAlphaAndBadLevelsAreRefused() {
-        Preset fade = new Preset("fade", 8, 2, P.segChannels(), 128, false, true, 1f, P.spade(), P.patchD(), 1, true,
+        Preset fade = new Preset("fade", 8, 2, P.segChannels(), 128, LayoutRecipe.RELEASED.withFadeBlend(true), 1f, P.spade(), P.patchD(), 1, true,
                 P.optim(), P.batches(), P.epochs());
         Graph fg = new Graph("f");
         IllegalStateException e = assertThrows(IllegalStateException.class,

@@ -39,7 +39,7 @@ class StageSemanticsTest {
 
     /** A small preset for the G_img tests: image 32×64 like TINY, but ngf 4, nhidden 8, ndf 8, z 16. */
     private static Preset mini(boolean detachSegInBlocks) {
-        return new Preset("mini", K, 2, List.of(16, 16, 8, 8), 16, false, false, 1f, new Preset.Spade(4, 8, Preset.Upsampling.NORMAL),
+        return new Preset("mini", K, 2, List.of(16, 16, 8, 8), 16, LayoutRecipe.RELEASED, 1f, new Preset.Spade(4, 8, Preset.Upsampling.NORMAL),
                 new Preset.PatchD(8, 2, 3), 1, detachSegInBlocks, Preset.Optim.paper(1e-4f), new Preset.Batches(2, 128, 4, 2, 2),
                 new Preset.Epochs(1, 1, 1, 1));
     }

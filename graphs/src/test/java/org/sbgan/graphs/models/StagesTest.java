@@ -21,7 +21,7 @@ import org.sbgan.graphs.testing.Ort;
 
 /** Every SB-GAN training step (SBGAN-SPEC §1–§3) on the tiny preset: builds, runs on ONNX Runtime, writes the right state. */
 class StagesTest {
-    private static final Preset P = Preset.TINY;
+    private static final Preset P = Preset.TINY.withLayout(LayoutRecipe.RELEASED);
     private static final int N = 2, SEED = 7;
     private static final Map<String, StepGraph> STEPS = new LinkedHashMap<>();
     private static final Map<String, Map<String, Tensor>> OUTPUTS = new LinkedHashMap<>();

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.sbgan.graphs.ir.DType;
 import org.sbgan.graphs.ir.Tensor;
+import org.sbgan.graphs.models.LayoutRecipe;
 import org.sbgan.graphs.step.StepManifest;
 import org.sbgan.trainer.step.StateFile;
 
@@ -52,6 +53,13 @@ public final class GraphFolder {
 
     public String preset() {
         return manifest.path("preset").asText();
+    }
+
+    /** The layout recipe the graphs were built with (manifests without one predate the option: the released recipe). */
+    public LayoutRecipe layoutRecipe() {
+        JsonNode r = manifest.path("layout_recipe");
+        if (!r.isObject()) return LayoutRecipe.RELEASED;
+        return new LayoutRecipe(r.path("minibatchStddev").asBoolean(), r.path("pixelNormSqrt").asBoolean(), r.path("fadeBlend").asBoolean());
     }
 
     public long seed() {

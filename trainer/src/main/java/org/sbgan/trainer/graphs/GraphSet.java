@@ -211,6 +211,7 @@ public final class GraphSet {
         root.put("format", FORMAT);
         root.put("preset", p.name());
         root.put("seed", seed);
+        root.set("layout_recipe", JSON.valueToTree(p.layout()));
         ObjectNode bj = root.putObject("batches");
         ObjectNode segB = bj.putObject("seg");
         for (int l = 0; l <= top; l++) segB.put("L" + l, batches.seg(p, l));

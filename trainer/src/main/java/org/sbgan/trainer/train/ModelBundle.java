@@ -75,6 +75,7 @@ public final class ModelBundle {
             m.put("preset", p.name());
             size(m.putObject("image_size"), p.segTop());
             m.put("z_dim", p.zDim());
+            m.set("layout_recipe", new ObjectMapper().valueToTree(p.layout()));
             m.putObject("files").put("generator", GENERATOR);
             m.putObject("graphs").putObject("generator").put("inputs", "z [N, z_dim] float").put("outputs", "image [N, 3, H, W] float in [-1, 1]");
             if (trained != null) m.set("trained", trained);
@@ -137,6 +138,7 @@ public final class ModelBundle {
         size(m.putObject("image_size"), p.imageSize());
         m.put("z_dim", p.zDim());
         m.put("layout_scaling", p.layoutScaling());
+        m.set("layout_recipe", new ObjectMapper().valueToTree(p.layout()));
         ObjectNode files = m.putObject("files");
         files.put("seg_generator", SEG);
         files.put("image_generator", IMAGE);

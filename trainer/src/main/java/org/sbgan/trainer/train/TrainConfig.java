@@ -1,5 +1,6 @@
 package org.sbgan.trainer.train;
 
+import org.sbgan.graphs.models.LayoutRecipe;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.trainer.data.BadSamplePolicy;
 
@@ -33,13 +34,15 @@ import org.sbgan.trainer.data.BadSamplePolicy;
  * @param onBadSample     FAIL or SKIP
  * @param cacheMb         decoded samples kept in memory
  * @param vgg             VGG19 ONNX file for the perceptual loss, or null (off)
+ * @param layout          how the layout GAN is built ({@link LayoutRecipe}); null = the preset's, and the resolved recipe
+ *                        is what config.json records
  */
 public record TrainConfig(String preset, String data, String dataFormat, String labels, long seed,
         int segBatch, int spadeBatch, int e2eBatch,
         double segPhaseEpochs, double spadeEpochs, double d2Epochs, double e2eEpochs,
         float lrSegG, float lrSegD, float lrSpadeG, float lrSpadeD, float lrPgan, float lrD2,
         long maxSteps, int checkpointEvery, int sampleEvery, String unlabeledImages, BadSamplePolicy onBadSample,
-        long cacheMb, String vgg) {
+        long cacheMb, String vgg, LayoutRecipe layout) {
 
     public TrainConfig {
         Preset.byName(preset);
@@ -58,16 +61,25 @@ public record TrainConfig(String preset, String data, String dataFormat, String 
         if (sampleEvery < 1) throw new IllegalArgumentException("--sample-every must be >= 1, not " + sampleEvery);
         if (onBadSample == null) onBadSample = BadSamplePolicy.FAIL;
         if (cacheMb < 0) throw new IllegalArgumentException("--cache-mb must be >= 0");
+        if (layout == null) layout = Preset.byName(preset).layout();
     }
 
     /** The preset's defaults everywhere, on a dataset. */
     public static TrainConfig defaults(String preset, String data) {
         return new TrainConfig(preset, data, "cityscapes", null, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 500, 200, null,
-                BadSamplePolicy.FAIL, 1024, null);
+                BadSamplePolicy.FAIL, 1024, null, null);
     }
 
+    /** This config with another layout recipe. */
+    public TrainConfig withLayout(LayoutRecipe r) {
+        return new TrainConfig(preset, data, dataFormat, labels, seed, segBatch, spadeBatch, e2eBatch, segPhaseEpochs, spadeEpochs,
+                d2Epochs, e2eEpochs, lrSegG, lrSegD, lrSpadeG, lrSpadeD, lrPgan, lrD2, maxSteps, checkpointEvery, sampleEvery,
+                unlabeledImages, onBadSample, cacheMb, vgg, r);
+    }
+
+    /** The preset with this run's layout recipe. */
     public Preset presetRecord() {
-        return Preset.byName(preset);
+        return Preset.byName(preset).withLayout(layout);
     }
 
     public int segBatch(int level) {

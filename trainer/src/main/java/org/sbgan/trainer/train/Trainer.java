@@ -217,13 +217,15 @@ public final class Trainer implements AutoCloseable {
         Path dir = run.graphs();
         if (!Files.exists(dir.resolve(GraphSet.MANIFEST))) {
             listener.message("building the step graphs of preset " + preset.name() + " into " + dir);
+            listener.message("layout recipe: " + preset.layout().describe());
             GraphSet.write(preset, cfg.seed(), new GraphSet.Batches(cfg.segBatch(), cfg.spadeBatch(), cfg.e2eBatch()),
                     cfg.vgg() == null ? null : Path.of(cfg.vgg()), dir, line -> {});
         }
         GraphFolder g = GraphFolder.open(dir);
-        if (!g.preset().equals(preset.name()) || g.seed() != cfg.seed()) {
-            throw new IllegalStateException(dir + " holds graphs of preset " + g.preset() + " seed " + g.seed() + ", the run is preset "
-                    + preset.name() + " seed " + cfg.seed() + "; remove the folder to rebuild it");
+        if (!g.preset().equals(preset.name()) || g.seed() != cfg.seed() || !g.layoutRecipe().equals(preset.layout())) {
+            throw new IllegalStateException(dir + " holds graphs of preset " + g.preset() + " seed " + g.seed() + " layout recipe "
+                    + g.layoutRecipe().describe() + ", the run is preset " + preset.name() + " seed " + cfg.seed() + " layout recipe "
+                    + preset.layout().describe() + "; remove the folder to rebuild it");
         }
         return g;
     }

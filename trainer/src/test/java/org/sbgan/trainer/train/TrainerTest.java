@@ -37,7 +37,7 @@ class TrainerTest {
     static TrainConfig config(long maxSteps, int checkpointEvery) {
         TrainConfig d = TrainConfig.defaults("tiny", TESTDATA.toString());
         return new TrainConfig(d.preset(), d.data(), d.dataFormat(), d.labels(), 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                maxSteps, checkpointEvery, 1000, null, BadSamplePolicy.FAIL, 256, null);
+                maxSteps, checkpointEvery, 1000, null, BadSamplePolicy.FAIL, 256, null, null);
     }
 
     static Trainer.Result train(Path run, TrainConfig cfg, List<Schedule.Stage> stages, boolean resume, Trainer.Listener l)
@@ -177,7 +177,7 @@ class TrainerTest {
     void aNanLossStopsTheRunAndKeepsTheLastGoodCheckpoint(@TempDir Path tmp) throws Exception {
         TrainConfig d = config(5, 1);
         TrainConfig cfg = new TrainConfig(d.preset(), d.data(), d.dataFormat(), d.labels(), d.seed(), 0, 0, 0, 0, 0, 0, 0,
-                1e30f, 1e30f, 0, 0, 0, 0, d.maxSteps(), 1, 1000, null, BadSamplePolicy.FAIL, 256, null);
+                1e30f, 1e30f, 0, 0, 0, 0, d.maxSteps(), 1, 1000, null, BadSamplePolicy.FAIL, 256, null, null);
         Path run = tmp.resolve("run");
         Trainer.DivergedException e = assertThrows(Trainer.DivergedException.class,
                 () -> train(run, cfg, List.of(Schedule.Stage.SEG), false, null));
@@ -196,7 +196,7 @@ class TrainerTest {
     void aMissingDatasetIsOneLineNamingTheFolder(@TempDir Path tmp) {
         TrainConfig d = config(1, 10);
         TrainConfig cfg = new TrainConfig(d.preset(), tmp.resolve("nothing").toString(), d.dataFormat(), null, 1, 0, 0, 0, 0, 0, 0, 0,
-                0, 0, 0, 0, 0, 0, 1, 10, 10, null, BadSamplePolicy.FAIL, 0, null);
+                0, 0, 0, 0, 0, 0, 1, 10, 10, null, BadSamplePolicy.FAIL, 0, null, null);
         IOException e = assertThrows(IOException.class, () -> train(tmp.resolve("run"), cfg, List.of(Schedule.Stage.SEG), false, null));
         assertTrue(e.getMessage().contains(tmp.resolve("nothing").toString()), e.getMessage());
     }
@@ -206,7 +206,7 @@ class TrainerTest {
         TrainConfig d = config(1, 10);
         Path extra = TESTDATA.resolve("leftImg8bit/val");
         TrainConfig cfg = new TrainConfig(d.preset(), d.data(), d.dataFormat(), null, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                1, 10, 1000, extra.toString(), BadSamplePolicy.FAIL, 256, null);
+                1, 10, 1000, extra.toString(), BadSamplePolicy.FAIL, 256, null, null);
         TrainData data = TrainData.open(cfg);
         assertEquals(240, data.labelled().size());
         assertEquals(300, data.d2Images().size(), "labelled images plus the 60 unlabelled ones");

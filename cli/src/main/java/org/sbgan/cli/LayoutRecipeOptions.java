@@ -1,0 +1,52 @@
+package org.sbgan.cli;
+
+import java.util.List;
+import org.sbgan.graphs.models.LayoutRecipe;
+import org.sbgan.graphs.models.Preset;
+import picocli.CommandLine.Option;
+
+/**
+ * The layout GAN's recipe on the command line (a picocli mixin of {@code train} and {@code build-graphs}): a base
+ * recipe, then any flag switched on or off.
+ */
+final class LayoutRecipeOptions {
+    /** Where the recipe starts from. */
+    enum Base {
+        /** The preset's own: textbook for tiny and small, released for the paper presets. */
+        PRESET,
+        /** The released SB-GAN code: emits exactly its graphs. */
+        RELEASED,
+        /** ProGAN's minibatch stddev, √PixelNorm and fade-in blending. */
+        TEXTBOOK
+    }
+
+    @Option(names = "--layout-recipe", defaultValue = "preset", paramLabel = "preset|released|textbook",
+            description = "Layout-GAN recipe: preset (tiny, small: textbook; cityscapes, ade-indoor: released), released (exactly the "
+                    + "released SB-GAN code) or textbook (ProGAN's minibatch stddev, √PixelNorm, fade-in blending) (default: ${DEFAULT-VALUE}).")
+    Base base;
+
+    @Option(names = "--minibatch-stddev", negatable = true, description = "Minibatch-stddev feature map in D_seg's final block (overrides the recipe).")
+    Boolean minibatchStddev;
+
+    @Option(names = "--pixelnorm-sqrt", negatable = true, description = "PixelNorm with √ (textbook) in G_seg (overrides the recipe).")
+    Boolean pixelNormSqrt;
+
+    @Option(names = "--fade-blend", negatable = true, description = "Blend each new G_seg/D_seg level in over its fade phase (overrides the recipe).")
+    Boolean fadeBlend;
+
+    /** The option names, for commands that refuse them on --resume. */
+    static final List<String> NAMES = List.of("--layout-recipe", "--minibatch-stddev", "--pixelnorm-sqrt", "--fade-blend");
+
+    /** The recipe for a preset. */
+    LayoutRecipe resolve(Preset p) {
+        LayoutRecipe r = switch (base) {
+            case PRESET -> p.layout();
+            case RELEASED -> LayoutRecipe.RELEASED;
+            case TEXTBOOK -> LayoutRecipe.TEXTBOOK;
+        };
+        if (minibatchStddev != null) r = r.withMinibatchStddev(minibatchStddev);
+        if (pixelNormSqrt != null) r = r.withPixelNormSqrt(pixelNormSqrt);
+        if (fadeBlend != null) r = r.withFadeBlend(fadeBlend);
+        return r;
+    }
+}

@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.sbgan.trainer.eval.BuiltinFeatures;
 import org.sbgan.trainer.eval.Evaluation;
+import org.sbgan.trainer.eval.LayoutMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -22,7 +23,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compare generated scenes (a model bundle's, or a folder of images) with a real split.",
                 "Modes: uncond (generated images vs real images: FID, KID, SWD), cond (G_img on the real layouts vs the real images, "
-                        + "paper Table 2), layout (generated vs real label maps: class-frequency total-variation distance and SWD on one-hot maps).",
+                        + "paper Table 2), layout (generated vs real label maps: class-frequency total-variation distance, SWD on one-hot maps, "
+                        + "and diversity, per-class presence, nearest-neighbour disagreement to the training maps and near-duplicate clusters, "
+                        + "each next to the real maps' own value).",
                 "FID/KID use --features: the built-in random-convolution extractor (sbgan-randconv-v1, no download, NOT comparable to "
                         + "published FID) or an Inception-v3 pool3 ONNX file you supply."})
 public final class EvalCommand implements Callable<Integer> {
@@ -36,6 +39,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "val", description = "Real split (default: ${DEFAULT-VALUE}).")
     String split;
 
+    @Option(names = "--train-split", defaultValue = "train", paramLabel = "SPLIT",
+            description = "Layout mode: the real training split the nearest-neighbour (memorisation) metric compares with; "
+                    + "skipped with a note when it does not exist (default: ${DEFAULT-VALUE}).")
+    String trainSplit;
+
     @Option(names = "--model", paramLabel = "DIR", description = "Model bundle: an sbgan bundle (e.g. runs/tiny/model) or a progan-rgb baseline bundle.")
     Path model;
 
@@ -46,7 +54,8 @@ public final class EvalCommand implements Callable<Integer> {
     String mode;
 
     @Option(names = "--metrics", split = ",", paramLabel = "M",
-            description = "Comma-separated metrics: fid, kid, swd (uncond, cond) or classfreq, swd (layout) (default: all of the mode's).")
+            description = "Comma-separated metrics: fid, kid, swd (uncond, cond) or classfreq, swd, diversity, presence, nn, clusters (layout) "
+                    + "(default: all of the mode's).")
     List<String> metrics;
 
     @Option(names = "--features", defaultValue = "builtin", paramLabel = "builtin|FILE.onnx",
@@ -91,7 +100,7 @@ public final class EvalCommand implements Callable<Integer> {
         Evaluation.Options o;
         try {
             Evaluation.Mode m = Evaluation.Mode.parse(mode);
-            o = new Evaluation.Options(real, realFormat, split, model, fake, m, metrics == null ? null : new LinkedHashSet<>(metrics), features,
+            o = new Evaluation.Options(real, realFormat, split, trainSplit, model, fake, m, metrics == null ? null : new LinkedHashSet<>(metrics), features,
                     count, seed, kidSubsets, kidSubsetSize, threads == null ? 0 : threads, label);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -141,16 +150,43 @@ public final class EvalCommand implements Callable<Integer> {
             String levels = java.util.Arrays.stream(r.swdLevels()).mapToObj(EvalCommand::fmt).collect(Collectors.joining(", "));
             row(sb, "SWD ×10³" + (r.mode() == Evaluation.Mode.LAYOUT ? " (one-hot maps)" : ""), fmt(m.get(Evaluation.SWD)) + " (per level, finest first: " + levels + ")");
         }
+        layoutQuality(sb, r);
+        for (String n : r.notes()) sb.append("note: ").append(n).append('\n');
         sb.append("features: ").append(r.features()).append('\n');
         if (r.builtinFeatures() && (m.containsKey(Evaluation.FID) || m.containsKey(Evaluation.KID_MEAN))) {
             sb.append("note: ").append(BuiltinFeatures.NAME.substring(0, BuiltinFeatures.NAME.indexOf(' ')))
                     .append(" features rank runs against each other; pass --features FILE.onnx (Inception-v3) for FIDs comparable to papers\n");
         }
         Map<String, Double> s = r.seconds();
-        sb.append(String.format(Locale.ROOT, "time: %.2f s (real data %.2f, generate %.2f, features %.2f, metrics %.2f)%n",
-                s.getOrDefault("total", 0.0), s.getOrDefault("load_real", 0.0), s.getOrDefault("generate", 0.0),
-                s.getOrDefault("features", 0.0), s.getOrDefault("metrics", 0.0)));
+        sb.append(String.format(Locale.ROOT, "time: %.2f s (real data %.2f%s, generate %.2f, features %.2f, metrics %.2f)%n",
+                s.getOrDefault("total", 0.0), s.getOrDefault("load_real", 0.0),
+                s.containsKey("load_train") ? String.format(Locale.ROOT, ", training maps %.2f", s.get("load_train")) : "",
+                s.getOrDefault("generate", 0.0), s.getOrDefault("features", 0.0), s.getOrDefault("metrics", 0.0)));
         return sb.toString();
+    }
+
+    /** Layout mode's {@link LayoutMetrics}: rows "metric | generated | real data", then presence per class. */
+    static void layoutQuality(StringBuilder sb, Evaluation.Result r) {
+        Map<String, Double> m = r.metrics();
+        Map<String, double[]> presence = r.presence();
+        boolean any = presence.size() > 0 || LayoutMetrics.KEYS.stream().anyMatch(m::containsKey);
+        if (!any) return;
+        sb.append(String.format(Locale.ROOT, "  %-46s %10s %10s%n", "layout quality", "generated", "real data"));
+        for (String k : LayoutMetrics.KEYS) {
+            if (!m.containsKey(k)) continue;
+            pair(sb, LayoutMetrics.title(k), m.get(k), m.getOrDefault(LayoutMetrics.realKey(k), Double.NaN));
+            if (k.equals(LayoutMetrics.NN_NEAR_COPIES) || k.equals(LayoutMetrics.NN_DISAGREEMENT) && !m.containsKey(LayoutMetrics.NN_NEAR_COPIES)) {
+                sb.append(String.format(Locale.ROOT, "    (nearest of the %d maps of split %s and their mirrors)%n", r.trainCount(), r.trainSplit()));
+            }
+        }
+        if (!presence.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "  presence rate (maps with ≥ %.1f %% of pixels in the class)%n", LayoutMetrics.PRESENCE_MIN_PER_MILLE / 10.0));
+            presence.forEach((c, v) -> pair(sb, "  " + c, v[0], v[1]));
+        }
+    }
+
+    private static void pair(StringBuilder sb, String name, double generated, double real) {
+        sb.append(String.format(Locale.ROOT, "  %-46s %10s %10s%n", name, fmt(generated), fmt(real)));
     }
 
     private static void row(StringBuilder sb, String name, String value) {

@@ -4,6 +4,7 @@ import io.micronaut.context.annotation.Prototype;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.sbgan.trainer.eval.LayoutMetrics;
 import org.sbgan.trainer.eval.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,7 +28,12 @@ public final class ReportCommand implements Callable<Integer> {
         Report.Written w = Report.write(runs, out);
         for (Report.Group g : w.groups()) {
             StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "%-8s %-28s n=%d", g.mode(), g.label(), g.n()));
-            g.stats().forEach((k, s) -> sb.append("  ").append(k).append(' ').append(s.format()));
+            g.stats().forEach((k, s) -> {
+                if (LayoutMetrics.isLayoutKey(k) && !LayoutMetrics.KEYS.contains(k)) return; // a real-data value: shown with its metric
+                sb.append("  ").append(k).append(' ').append(s.format());
+                Report.Stat real = g.stats().get(LayoutMetrics.realKey(k));
+                if (LayoutMetrics.KEYS.contains(k) && real != null) sb.append(" (real ").append(real.format()).append(')');
+            });
             System.out.println(sb);
         }
         System.out.println("wrote " + w.markdown() + ", " + w.metricsPng() + (w.samplesPng() != null ? ", " + w.samplesPng() : " (no sample grids found)"));

@@ -40,6 +40,19 @@ class EvalCommandTest {
                 "--count", "12", "--label", "my run", "--out", "none");
         assertEquals(0, layout.code(), layout.err());
         assertTrue(layout.out().contains("class-frequency TV distance"), layout.out());
+        assertTrue(layout.out().contains("layout quality") && layout.out().contains("real data"), layout.out());
+        for (String k : org.sbgan.trainer.eval.LayoutMetrics.KEYS) {
+            assertTrue(layout.out().contains(org.sbgan.trainer.eval.LayoutMetrics.title(k)), k + "\n" + layout.out());
+        }
+        assertTrue(layout.out().lines().anyMatch(l -> l.strip().startsWith("sky ")), layout.out());
+
+        TrainCommandTest.Run noTrain = TrainCommandTest.run("eval", "--model", model.toString(), "--real", TESTDATA.toString(), "--mode", "layout",
+                "--count", "12", "--metrics", "nn,presence", "--train-split", "nope", "--out", "none", "--json");
+        assertEquals(0, noTrain.code(), noTrain.err());
+        assertTrue(noTrain.out().contains("note: nearest-neighbour disagreement skipped"), noTrain.out());
+        String[] nl = noTrain.out().strip().split("\\R");
+        JsonNode nj = new ObjectMapper().readTree(nl[nl.length - 1]);
+        assertTrue(nj.get("metrics").get("presence").has("vehicle") && !nj.get("metrics").has("nn_disagreement"), nj.toString());
         assertTrue(!Files.exists(tmp.resolve("run/eval/my-run-layout.json")));
     }
 

@@ -41,6 +41,16 @@ class ReportCommandTest {
         assertTrue(chart.width() > 0 && chart.height() > 0);
         assertTrue(samples.width() >= 128 + 64 && samples.height() > 64, samples.width() + "×" + samples.height());
 
+        ObjectNode layout = new ObjectMapper().createObjectNode();
+        layout.put("label", "sbgan tiny").put("mode", "layout").put("features", "none");
+        ObjectNode m = layout.putObject("metrics").put("classfreq_tv", 0.1).put("diversity", 0.3).put("diversity_real", 0.387);
+        m.putObject("presence").putObject("sky").put("generated", 1.0).put("real", 1.0);
+        Files.writeString(a.resolve("eval/sbgan-tiny-layout.json"), layout.toPrettyString());
+        TrainCommandTest.Run withLayout = TrainCommandTest.run("report", "--runs", a.toString(), "--out", out.toString());
+        assertEquals(0, withLayout.code(), withLayout.err());
+        assertTrue(withLayout.out().contains("diversity 0.30000 ± – (real 0.38700 ± –)") && !withLayout.out().contains("diversity_real"), withLayout.out());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("| presence: sky | 1.000 ± – | 1.000 ± – |"));
+
         TrainCommandTest.Run missing = TrainCommandTest.run("report", "--runs", tmp.resolve("nope").toString(), "--out", out.toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("nope"), missing.err());

@@ -24,6 +24,7 @@ import org.sbgan.runtime.bundle.ModelBundle;
 import org.sbgan.runtime.image.Images;
 import org.sbgan.runtime.image.RgbImage;
 import org.sbgan.runtime.labels.LabelSpace;
+import org.sbgan.trainer.data.BadSampleException;
 import org.sbgan.trainer.data.BadSamplePolicy;
 import org.sbgan.trainer.data.Datasets;
 import org.sbgan.trainer.data.FileSampleSource;
@@ -39,7 +40,9 @@ import org.sbgan.trainer.train.TrainData;
  *       folder of images) vs the real split's images: FID, KID, SWD.</li>
  *   <li>{@link Mode#COND}: the SB-GAN image generator on each real layout (paper Table 2) vs the real images.</li>
  *   <li>{@link Mode#LAYOUT}: the generated label maps vs the real label maps: total-variation distance between the
- *       class-frequency histograms, and SWD on one-hot maps.</li>
+ *       class-frequency histograms, SWD on one-hot maps, and the layout-quality metrics of {@link LayoutMetrics}
+ *       (diversity, per-class presence, nearest-neighbour disagreement to the training maps, near-duplicate
+ *       clusters), each also computed on the real maps for comparison.</li>
  * </ul>
  *
  * <p>Real images are resized (box filter then bilinear, {@link Resize}) and real label maps nearest-resized to the
@@ -65,7 +68,10 @@ public final class Evaluation {
 
         /** The metrics this mode can compute, in report order. */
         public List<String> metrics() {
-            return this == LAYOUT ? List.of("classfreq", "swd") : List.of("fid", "kid", "swd");
+            if (this != LAYOUT) return List.of("fid", "kid", "swd");
+            List<String> l = new ArrayList<>(List.of("classfreq", "swd"));
+            l.addAll(LayoutMetrics.METRIC_NAMES);
+            return List.copyOf(l);
         }
     }
 
@@ -81,10 +87,13 @@ public final class Evaluation {
      * @param real the real data's root (Cityscapes layout: leftImg8bit/ and gtFine/)
      * @param realFormat cityscapes (default), ade20k, or folder (a folder of images; uncond only)
      * @param split the real split (default val)
+     * @param trainSplit the real training split, for layout mode's nearest-neighbour metric (default train); skipped
+     *     with a note when it does not exist
      * @param model a model bundle (sbgan or progan-rgb); exactly one of model and fake
      * @param fake a folder of generated images (uncond only)
      * @param mode uncond (default), cond or layout
-     * @param metrics fid, kid, swd (uncond, cond) or classfreq, swd (layout); empty or null: all of the mode's
+     * @param metrics fid, kid, swd (uncond, cond) or classfreq, swd, diversity, presence, nn, clusters (layout); empty
+     *     or null: all of the mode's
      * @param features "builtin" or the path of an Inception-v3 .onnx
      * @param count generated samples; 0 = as many as the real split has (cond: at most that many layouts)
      * @param seed scene seed; also seeds KID subsets and SWD patches and directions
@@ -93,7 +102,7 @@ public final class Evaluation {
      * @param threads ONNX Runtime threads for the generator (≤ 0: the number of cores)
      * @param label a name for report grouping; null: the model's kind and preset (e.g. "sbgan tiny")
      */
-    public record Options(Path real, String realFormat, String split, Path model, Path fake, Mode mode, Set<String> metrics,
+    public record Options(Path real, String realFormat, String split, String trainSplit, Path model, Path fake, Mode mode, Set<String> metrics,
                           String features, int count, long seed, int kidSubsets, int kidSubsetSize, int threads, String label) {
         public Options {
             if (real == null) throw new IllegalArgumentException("the real data folder is required");
@@ -102,6 +111,7 @@ public final class Evaluation {
                 throw new IllegalArgumentException("real format must be cityscapes, ade20k or folder, got '" + realFormat + "'");
             }
             split = split == null || split.isBlank() ? "val" : split.strip();
+            trainSplit = trainSplit == null || trainSplit.isBlank() ? "train" : trainSplit.strip();
             mode = mode == null ? Mode.UNCOND : mode;
             if ((model == null) == (fake == null)) throw new IllegalArgumentException("give either a model bundle or a folder of generated images (not both)");
             if (fake != null && mode != Mode.UNCOND) throw new IllegalArgumentException(mode.id() + " mode needs a model bundle, not a folder of images");
@@ -135,27 +145,31 @@ public final class Evaluation {
 
         /** Defaults for everything but the real data, the model (or fake folder) and the mode. */
         public static Options of(Path real, Path model, Path fake, Mode mode) {
-            return new Options(real, null, null, model, fake, mode, null, null, 0, 1, 0, 0, 0, null);
+            return new Options(real, null, null, null, model, fake, mode, null, null, 0, 1, 0, 0, 0, null);
         }
 
         public Options withCount(int n) {
-            return new Options(real, realFormat, split, model, fake, mode, metrics, features, n, seed, kidSubsets, kidSubsetSize, threads, label);
+            return new Options(real, realFormat, split, trainSplit, model, fake, mode, metrics, features, n, seed, kidSubsets, kidSubsetSize, threads, label);
         }
 
         public Options withMetrics(Set<String> m) {
-            return new Options(real, realFormat, split, model, fake, mode, m, features, count, seed, kidSubsets, kidSubsetSize, threads, label);
+            return new Options(real, realFormat, split, trainSplit, model, fake, mode, m, features, count, seed, kidSubsets, kidSubsetSize, threads, label);
         }
 
         public Options withLabel(String l) {
-            return new Options(real, realFormat, split, model, fake, mode, metrics, features, count, seed, kidSubsets, kidSubsetSize, threads, l);
+            return new Options(real, realFormat, split, trainSplit, model, fake, mode, metrics, features, count, seed, kidSubsets, kidSubsetSize, threads, l);
         }
 
         public Options withSeed(long s) {
-            return new Options(real, realFormat, split, model, fake, mode, metrics, features, count, s, kidSubsets, kidSubsetSize, threads, label);
+            return new Options(real, realFormat, split, trainSplit, model, fake, mode, metrics, features, count, s, kidSubsets, kidSubsetSize, threads, label);
+        }
+
+        public Options withTrainSplit(String s) {
+            return new Options(real, realFormat, split, s, model, fake, mode, metrics, features, count, seed, kidSubsets, kidSubsetSize, threads, label);
         }
 
         public Options withThreads(int t) {
-            return new Options(real, realFormat, split, model, fake, mode, metrics, features, count, seed, kidSubsets, kidSubsetSize, t, label);
+            return new Options(real, realFormat, split, trainSplit, model, fake, mode, metrics, features, count, seed, kidSubsets, kidSubsetSize, t, label);
         }
     }
 
@@ -163,17 +177,39 @@ public final class Evaluation {
      * An evaluation's numbers and what they came from.
      *
      * @param metrics by key ({@link #FID}, {@link #KID_MEAN}, {@link #KID_STD}, {@link #SWD} (average over levels),
-     *     {@link #CLASSFREQ_TV}); only those computed
+     *     {@link #CLASSFREQ_TV}, and layout mode's {@link LayoutMetrics#KEYS} with their {@link LayoutMetrics#realKey}
+     *     counterparts); only those computed
      * @param swdLevels SWD ×10³ per pyramid level, finest first (empty when SWD was not computed)
-     * @param seconds wall time per phase (load_real, generate, features, metrics, total)
+     * @param trainSplit the training split the nearest-neighbour metric compared with (null when not computed)
+     * @param trainCount its number of maps (0 when not computed)
+     * @param presence per class name, {generated, real} presence rates ({@link LayoutMetrics#presence}); empty
+     *     when not computed
+     * @param notes metrics skipped and why, one line each
+     * @param seconds wall time per phase (load_real, load_train, generate, features, metrics, total)
      */
     public record Result(String label, Mode mode, String features, String model, String fake, String kind, String preset,
                          String real, String realFormat, String split, long seed, int count, int realCount, int height, int width,
-                         Map<String, Double> metrics, double[] swdLevels, int kidSubsets, int kidSubsetSize, Map<String, Double> seconds) {
+                         Map<String, Double> metrics, double[] swdLevels, int kidSubsets, int kidSubsetSize, String trainSplit, int trainCount,
+                         Map<String, double[]> presence, List<String> notes, Map<String, Double> seconds) {
         public Result {
             metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
             seconds = Collections.unmodifiableMap(new LinkedHashMap<>(seconds));
             swdLevels = swdLevels.clone();
+            Map<String, double[]> p = new LinkedHashMap<>();
+            presence.forEach((c, v) -> {
+                if (v.length != 2) throw new IllegalArgumentException("presence of " + c + ": expected {generated, real}");
+                p.put(c, v.clone());
+            });
+            presence = Collections.unmodifiableMap(p);
+            notes = List.copyOf(notes);
+        }
+
+        /** Per class name, {generated, real} presence rates (copies). */
+        @Override
+        public Map<String, double[]> presence() {
+            Map<String, double[]> p = new LinkedHashMap<>();
+            presence.forEach((c, v) -> p.put(c, v.clone()));
+            return p;
         }
 
         @Override
@@ -209,8 +245,20 @@ public final class Evaluation {
             o.put("real_count", realCount);
             o.put("height", height);
             o.put("width", width);
+            if (trainSplit != null) {
+                o.put("train_split", trainSplit);
+                o.put("train_count", trainCount);
+            }
             ObjectNode m = o.putObject("metrics");
             metrics.forEach(m::put);
+            if (!presence.isEmpty()) {
+                ObjectNode p = m.putObject(LayoutMetrics.PRESENCE);
+                presence.forEach((c, v) -> p.putObject(c).put("generated", v[0]).put("real", v[1]));
+            }
+            if (!notes.isEmpty()) {
+                ArrayNode a = o.putArray("notes");
+                notes.forEach(a::add);
+            }
             if (swdLevels.length > 0) {
                 ArrayNode a = o.putArray("swd_levels");
                 for (double v : swdLevels) a.add(v);
@@ -298,6 +346,33 @@ public final class Evaluation {
         }
         seconds.put("load_real", secs(t));
 
+        // ---- real training maps (layout mode's nearest-neighbour metric) ----
+        List<String> notes = new ArrayList<>();
+        int[] trainLabels = null;
+        int trainN = 0;
+        if (o.mode() == Mode.LAYOUT && o.metrics().contains("nn")) {
+            t = System.nanoTime();
+            FileSampleSource train = null;
+            try {
+                train = o.realFormat().equals("ade20k") ? Datasets.ade20k(o.real(), o.trainSplit(), space, Datasets.Content.LABELS_ONLY, BadSamplePolicy.FAIL)
+                        : Datasets.cityscapes(o.real(), o.trainSplit(), space, Datasets.Content.LABELS_ONLY, BadSamplePolicy.FAIL);
+            } catch (BadSampleException e) {
+                if (!e.problem().equals("no such directory")) throw e;
+                notes.add("nearest-neighbour disagreement skipped: no training split '" + o.trainSplit() + "' (" + e.getMessage() + "); pass --train-split");
+                progress.accept("note: " + notes.get(notes.size() - 1));
+            }
+            if (train != null) {
+                trainN = train.size();
+                progress.accept("reading " + trainN + " training label maps of " + train.describe() + " at " + h + "×" + w);
+                trainLabels = new int[trainN * plane];
+                for (int i = 0; i < trainN; i++) {
+                    Sample s = train.load(i);
+                    System.arraycopy(Transforms.resizeNearest(s.classes(), s.height(), s.width(), h, w), 0, trainLabels, i * plane, plane);
+                }
+            }
+            seconds.put("load_train", secs(t));
+        }
+
         // ---- generated data ----
         t = System.nanoTime();
         float[] fakeImages = null;
@@ -347,6 +422,7 @@ public final class Evaluation {
 
         // ---- metrics ----
         Map<String, Double> metrics = new LinkedHashMap<>();
+        Map<String, double[]> presence = new LinkedHashMap<>();
         double[] swdLevels = new double[0];
         String featuresName;
         int kidSize = 0;
@@ -365,6 +441,7 @@ public final class Evaluation {
                 metrics.put(SWD, r.average());
                 swdLevels = r.perLevel();
             }
+            layoutQuality(o, space, realLabels, realN, fakeLabels, fakeN, trainLabels, trainN, h, w, metrics, presence, progress);
             seconds.put("metrics", secs(t));
         } else {
             boolean needFeatures = o.metrics().contains("fid") || o.metrics().contains("kid");
@@ -404,7 +481,50 @@ public final class Evaluation {
         seconds.put("total", secs(t0));
         return new Result(label, o.mode(), featuresName, o.model() == null ? null : o.model().toString(), o.fake() == null ? null : o.fake().toString(),
                 kind, preset, o.real().toString(), o.realFormat(), o.split(), o.seed(), fakeN, realN, h, w, metrics, swdLevels,
-                o.metrics().contains("kid") ? o.kidSubsets() : 0, kidSize, seconds);
+                o.metrics().contains("kid") ? o.kidSubsets() : 0, kidSize, trainLabels == null ? null : o.trainSplit(), trainN, presence, notes, seconds);
+    }
+
+    /**
+     * The {@link LayoutMetrics} the options ask for, on the generated maps and on the real ones: scalars into
+     * {@code metrics} (generated under the key, real under {@link LayoutMetrics#realKey}), per-class presence into
+     * {@code presence}. Nearest neighbours only when the training maps were read.
+     */
+    private static void layoutQuality(Options o, LabelSpace space, int[] realLabels, int realN, int[] fakeLabels, int fakeN, int[] trainLabels,
+                                      int trainN, int h, int w, Map<String, Double> metrics, Map<String, double[]> presence, Consumer<String> progress) {
+        int k = space.numClasses(), plane = h * w;
+        boolean div = o.metrics().contains("diversity"), clusters = o.metrics().contains("clusters");
+        if (!div && !clusters && trainLabels == null && !o.metrics().contains("presence")) return;
+        LayoutMetrics.Maps fake = LayoutMetrics.Maps.of(fakeLabels, fakeN, h, w, k), real = LayoutMetrics.Maps.of(realLabels, realN, h, w, k);
+        if (div || clusters) {
+            if (fakeN < 2) throw new IllegalArgumentException("diversity and clusters need at least 2 generated maps, got " + fakeN + " (raise --count)");
+            progress.accept("pairwise disagreement of " + fakeN + " generated and " + realN + " real maps");
+            LayoutMetrics.Pairwise pf = LayoutMetrics.pairwise(fake), pr = LayoutMetrics.pairwise(real);
+            if (div) {
+                metrics.put(LayoutMetrics.DIVERSITY, pf.diversity());
+                metrics.put(LayoutMetrics.realKey(LayoutMetrics.DIVERSITY), pr.diversity());
+            }
+            if (clusters) {
+                metrics.put(LayoutMetrics.DISTINCT_FRACTION, pf.distinctFraction());
+                metrics.put(LayoutMetrics.realKey(LayoutMetrics.DISTINCT_FRACTION), pr.distinctFraction());
+                metrics.put(LayoutMetrics.LARGEST_CLUSTER, pf.largestShare());
+                metrics.put(LayoutMetrics.realKey(LayoutMetrics.LARGEST_CLUSTER), pr.largestShare());
+            }
+        }
+        if (o.metrics().contains("presence")) {
+            double[] pf = LayoutMetrics.presence(fakeLabels, fakeN, plane, k), pr = LayoutMetrics.presence(realLabels, realN, plane, k);
+            for (int c = 0; c < k; c++) presence.put(space.className(c), new double[] {pf[c], pr[c]});
+        }
+        if (trainLabels != null) {
+            progress.accept("nearest neighbours among " + trainN + " training maps and their mirrors");
+            LayoutMetrics.Maps train = LayoutMetrics.Maps.of(trainLabels, trainN, h, w, k), mirrors = LayoutMetrics.Maps.mirrored(trainLabels, trainN, h, w, k);
+            LayoutMetrics.Nearest nf = LayoutMetrics.nearest(fake, train, mirrors, false);
+            // Evaluating on the training split itself: each real map is left out of its own neighbours.
+            LayoutMetrics.Nearest nr = LayoutMetrics.nearest(real, train, mirrors, o.split().equals(o.trainSplit()));
+            metrics.put(LayoutMetrics.NN_DISAGREEMENT, nf.mean());
+            metrics.put(LayoutMetrics.realKey(LayoutMetrics.NN_DISAGREEMENT), nr.mean());
+            metrics.put(LayoutMetrics.NN_NEAR_COPIES, nf.nearCopies());
+            metrics.put(LayoutMetrics.realKey(LayoutMetrics.NN_NEAR_COPIES), nr.nearCopies());
+        }
     }
 
     /** Class frequencies (summing to 1) of label maps with k classes. */

@@ -29,7 +29,9 @@ import org.sbgan.runtime.image.RgbImage;
 /**
  * Summarizes evaluations of several runs ({@code sbgan-cli report}): results grouped by (label, mode), each metric
  * as mean ± sample standard deviation over the runs, in {@code report.md}, with {@code metrics.png} (FID means with
- * error bars) and {@code samples.png} (each run's final sample grid, side by side).
+ * error bars) and {@code samples.png} (each run's final sample grid, side by side). Layout results also get a
+ * "layout quality" table per label: each {@link LayoutMetrics} value, generated next to the real data's, and the
+ * per-class presence rates, again as mean ± std over the runs.
  *
  * <p>Why group by label: a label names a model configuration (by default kind and preset, e.g. "sbgan tiny"), and
  * the runs sharing it differ only in their seeds, so their spread is the seed-to-seed variation the paper's
@@ -73,8 +75,15 @@ public final class Report {
         }
     }
 
-    /** Runs sharing a label and mode, and their statistics per metric key. */
-    public record Group(String label, String mode, int n, List<String> features, Map<String, Stat> stats, List<Path> files) {}
+    /** A class's presence rate over a group's runs: generated maps and real maps. */
+    public record Presence(Stat generated, Stat real) {}
+
+    /**
+     * Runs sharing a label and mode, and their statistics per metric key; presence per class name (layout results
+     * with {@link LayoutMetrics#PRESENCE}; empty otherwise).
+     */
+    public record Group(String label, String mode, int n, List<String> features, Map<String, Stat> stats, Map<String, Presence> presence,
+                        List<Path> files) {}
 
     /** What {@link #write} wrote; samples is null when no run had a sample grid. */
     public record Written(Path markdown, Path metricsPng, Path samplesPng, List<Group> groups) {}
@@ -117,17 +126,29 @@ public final class Report {
             Map<String, List<Double>> values = new LinkedHashMap<>();
             for (String k : ORDER) values.put(k, new ArrayList<>());
             Set<String> features = new LinkedHashSet<>();
+            Map<String, List<Double>> presGen = new LinkedHashMap<>(), presReal = new LinkedHashMap<>();
             for (Entry e : es) {
                 features.add(e.json().path("features").asText("?"));
                 for (Map.Entry<String, JsonNode> m : e.json().path("metrics").properties()) {
                     if (m.getValue().isNumber()) values.computeIfAbsent(m.getKey(), k -> new ArrayList<>()).add(m.getValue().doubleValue());
+                }
+                for (Map.Entry<String, JsonNode> c : e.json().path("metrics").path(LayoutMetrics.PRESENCE).properties()) {
+                    JsonNode g = c.getValue().path("generated"), r = c.getValue().path("real");
+                    if (g.isNumber()) presGen.computeIfAbsent(c.getKey(), k -> new ArrayList<>()).add(g.doubleValue());
+                    if (r.isNumber()) presReal.computeIfAbsent(c.getKey(), k -> new ArrayList<>()).add(r.doubleValue());
                 }
             }
             Map<String, Stat> stats = new LinkedHashMap<>();
             values.forEach((k, v) -> {
                 if (!v.isEmpty()) stats.put(k, Stat.of(v));
             });
-            out.add(new Group(es.get(0).label(), es.get(0).mode(), es.size(), List.copyOf(features), stats,
+            Map<String, Presence> presence = new LinkedHashMap<>();
+            Set<String> classes = new LinkedHashSet<>(presGen.keySet());
+            classes.addAll(presReal.keySet());
+            for (String c : classes) {
+                presence.put(c, new Presence(Stat.of(presGen.getOrDefault(c, List.of())), Stat.of(presReal.getOrDefault(c, List.of()))));
+            }
+            out.add(new Group(es.get(0).label(), es.get(0).mode(), es.size(), List.copyOf(features), stats, presence,
                     es.stream().map(Entry::file).collect(Collectors.toList())));
         }
         return out;
@@ -176,7 +197,7 @@ public final class Report {
             List<Group> gs = e.getValue();
             List<String> keys = new ArrayList<>();
             for (String k : ORDER) if (gs.stream().anyMatch(g -> g.stats().containsKey(k))) keys.add(k);
-            for (Group g : gs) for (String k : g.stats().keySet()) if (!keys.contains(k)) keys.add(k);
+            for (Group g : gs) for (String k : g.stats().keySet()) if (!keys.contains(k) && !LayoutMetrics.isLayoutKey(k)) keys.add(k);
             boolean builtin = gs.stream().anyMatch(g -> g.features().contains(BuiltinFeatures.NAME));
             sb.append("\n## ").append(e.getKey()).append(" (").append(describe(e.getKey())).append(")\n\n| label | n |");
             for (String k : keys) sb.append(' ').append(title(k, builtin)).append(" |");
@@ -190,11 +211,33 @@ public final class Report {
                 }
                 sb.append(' ').append(cell(String.join("; ", g.features()))).append(" |\n");
             }
+            for (Group g : gs) layoutQuality(sb, g);
         }
         sb.append("\n## Charts\n\n![FID per label and mode](metrics.png)\n");
         sb.append(samples ? "\n## Samples\n\n![final sample grids, side by side](samples.png)\n"
                 : "\n## Samples\n\nNo run folder had samples/final_images.png.\n");
         return sb.toString();
+    }
+
+    /** A group's {@link LayoutMetrics}: "metric | generated | real data", then presence per class; nothing when it has none. */
+    static void layoutQuality(StringBuilder sb, Group g) {
+        List<String> keys = LayoutMetrics.KEYS.stream().filter(k -> g.stats().containsKey(k) || g.stats().containsKey(LayoutMetrics.realKey(k))).toList();
+        if (keys.isEmpty() && g.presence().isEmpty()) return;
+        sb.append("\n### Layout quality: ").append(cell(g.label())).append(" (n = ").append(g.n()).append(")\n\n");
+        sb.append("Each value next to the real maps' own (real split; nearest neighbours against the training split). ");
+        sb.append(String.format(Locale.ROOT, "Near-duplicate clusters join maps under %.2f pixel disagreement; a map contains a class "
+                + "when ≥ %.1f %% of its pixels are that class.%n%n", LayoutMetrics.NEAR_DUPLICATE, LayoutMetrics.PRESENCE_MIN_PER_MILLE / 10.0));
+        sb.append("| metric | generated | real data |\n|---|---|---|\n");
+        for (String k : keys) {
+            sb.append("| ").append(cell(LayoutMetrics.title(k))).append(" | ").append(statCell(g.stats().get(k), g.n())).append(" | ")
+                    .append(statCell(g.stats().get(LayoutMetrics.realKey(k)), g.n())).append(" |\n");
+        }
+        g.presence().forEach((c, p) -> sb.append("| presence: ").append(cell(c)).append(" | ").append(statCell(p.generated(), g.n())).append(" | ")
+                .append(statCell(p.real(), g.n())).append(" |\n"));
+    }
+
+    private static String statCell(Stat s, int n) {
+        return s == null || s.n() == 0 ? "" : s.format() + (s.n() != n ? " (n=" + s.n() + ")" : "");
     }
 
     private static String describe(String mode) {

@@ -97,6 +97,49 @@ class EvaluationTest {
         assertTrue(r.metric(Evaluation.CLASSFREQ_TV) <= 1);
         assertEquals(Evaluation.LAYOUT_FEATURES, r.features());
         assertThrows(IllegalArgumentException.class, () -> opts(sbgan, null, Evaluation.Mode.LAYOUT).withMetrics(Set.of("fid")));
+        assertTrue(Evaluation.Mode.LAYOUT.metrics().containsAll(LayoutMetrics.METRIC_NAMES));
+        assertTrue(Evaluation.Mode.LAYOUT.metrics().containsAll(java.util.List.of("classfreq", "swd")));
+        assertFalse(Evaluation.Mode.UNCOND.metrics().contains("diversity"));
+    }
+
+    @Test
+    void layoutQualityNextToTheRealMaps() throws Exception {
+        Evaluation.Result r = Evaluation.run(opts(sbgan, null, Evaluation.Mode.LAYOUT).withCount(40), s -> {});
+        ObjectNode j = r.toJson();
+        com.fasterxml.jackson.databind.JsonNode m = j.get("metrics");
+        for (String k : LayoutMetrics.KEYS) {
+            for (String key : new String[] {k, LayoutMetrics.realKey(k)}) {
+                assertTrue(m.has(key) && m.get(key).isNumber(), key + " in " + j);
+                double v = m.get(key).asDouble();
+                assertTrue(v >= 0 && v <= 1, key + " = " + v);
+            }
+        }
+        // The real side is the data's own, whatever the model: the same as computing it directly.
+        int[] n = new int[1];
+        int[] val = LayoutMetricsTest.realMaps("val", LabelSpaces.cityscapesCategories(), n);
+        assertEquals(n[0], r.realCount());
+        assertEquals(LayoutMetrics.diversity(LayoutMetrics.Maps.of(val, n[0], 32, 64, 8)), m.get("diversity_real").asDouble(), 1e-12);
+        com.fasterxml.jackson.databind.JsonNode presence = m.get(LayoutMetrics.PRESENCE);
+        java.util.List<String> classes = new java.util.ArrayList<>();
+        presence.fieldNames().forEachRemaining(classes::add);
+        assertEquals(LabelSpaces.cityscapesCategories().classNames(), classes);
+        assertEquals(1.0, presence.get("sky").get("real").asDouble(), 0.2);
+        assertTrue(presence.get("vehicle").get("generated").isNumber());
+        assertEquals("train", j.get("train_split").asText());
+        assertEquals(240, j.get("train_count").asInt());
+        assertFalse(j.has("notes"));
+        assertTrue(r.seconds().containsKey("load_train"));
+
+        // No such training split: the other metrics, and a note instead of nearest neighbours.
+        Evaluation.Result noTrain = Evaluation.run(opts(sbgan, null, Evaluation.Mode.LAYOUT).withCount(10).withTrainSplit("nope")
+                .withMetrics(Set.of("nn", "diversity")), s -> {});
+        assertFalse(noTrain.metrics().containsKey(LayoutMetrics.NN_DISAGREEMENT));
+        assertTrue(noTrain.metrics().containsKey(LayoutMetrics.DIVERSITY));
+        assertFalse(noTrain.metrics().containsKey(Evaluation.SWD));
+        assertEquals(1, noTrain.notes().size());
+        assertTrue(noTrain.notes().get(0).contains("nope"), noTrain.notes().get(0));
+        assertTrue(noTrain.toJson().get("notes").isArray());
+        assertFalse(noTrain.toJson().has("train_split"));
     }
 
     @Test

@@ -62,4 +62,39 @@ class ReportTest {
         assertEquals(96 + 28, s.height());
         assertThrows(IllegalArgumentException.class, () -> Report.load(List.of(tmp.resolve("out"))));
     }
+
+    static ObjectNode layout(String label, double diversity, double skyGenerated) {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        o.put("label", label).put("mode", "layout").put("features", Evaluation.LAYOUT_FEATURES).put("kind", "sbgan").put("preset", "tiny");
+        ObjectNode m = o.putObject("metrics");
+        m.put("classfreq_tv", 0.1).put("swd", 50.0);
+        m.put(LayoutMetrics.DIVERSITY, diversity).put(LayoutMetrics.realKey(LayoutMetrics.DIVERSITY), 0.387);
+        m.put(LayoutMetrics.NN_DISAGREEMENT, 0.2).put(LayoutMetrics.realKey(LayoutMetrics.NN_DISAGREEMENT), 0.21);
+        ObjectNode p = m.putObject(LayoutMetrics.PRESENCE);
+        p.putObject("sky").put("generated", skyGenerated).put("real", 1.0);
+        p.putObject("human").put("generated", 0.5).put("real", 0.6);
+        return o;
+    }
+
+    @Test
+    void layoutQualityGeneratedNextToRealWithSpread(@TempDir Path tmp) throws Exception {
+        Path a = run(tmp.resolve("a"), 0, layout("sbgan tiny", 0.3, 0.9), result("sbgan tiny", "uncond", 10, 5));
+        Path b = run(tmp.resolve("b"), 0, layout("sbgan tiny", 0.5, 0.7));
+        Report.Written w = Report.write(List.of(a, b), tmp.resolve("out"));
+        Report.Group g = w.groups().stream().filter(x -> x.mode().equals("layout")).findFirst().orElseThrow();
+        assertEquals(0.4, g.stats().get(LayoutMetrics.DIVERSITY).mean(), 1e-12);
+        assertEquals(0.8, g.presence().get("sky").generated().mean(), 1e-12);
+        assertEquals(0, g.presence().get("sky").real().std(), 0);
+        String md = Files.readString(w.markdown());
+        assertTrue(md.contains("### Layout quality: sbgan tiny (n = 2)"), md);
+        assertTrue(md.contains("| metric | generated | real data |"), md);
+        assertTrue(md.contains("| " + LayoutMetrics.title(LayoutMetrics.DIVERSITY) + " | 0.40000 ± 0.14142 | 0.38700 ± 0.00000 |"), md);
+        assertTrue(md.contains("| presence: sky | 0.80000 ± 0.14142 | 1.000 ± 0.00000 |"), md);
+        // The main layout table keeps its columns; the paired values are not repeated there.
+        String header = md.lines().filter(l -> l.startsWith("| label | n |") && l.contains("class-freq TV")).findFirst().orElseThrow();
+        assertTrue(!header.contains("diversity"), header);
+        // Groups without layout metrics get no such table.
+        assertEquals(1, md.split("### Layout quality", -1).length - 1, md);
+        assertTrue(md.contains("## uncond"), md);
+    }
 }

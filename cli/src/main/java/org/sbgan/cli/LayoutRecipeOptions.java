@@ -34,8 +34,12 @@ final class LayoutRecipeOptions {
     @Option(names = "--fade-blend", negatable = true, description = "Blend each new G_seg/D_seg level in over its fade phase (overrides the recipe).")
     Boolean fadeBlend;
 
+    @Option(names = "--seg-entropy", paramLabel = "W", description = "Weight of the per-pixel entropy penalty on G_seg's class "
+            + "probabilities in the layout-GAN G step; 0 = none (overrides the recipe).")
+    Float entropyWeight;
+
     /** The option names, for commands that refuse them on --resume. */
-    static final List<String> NAMES = List.of("--layout-recipe", "--minibatch-stddev", "--pixelnorm-sqrt", "--fade-blend");
+    static final List<String> NAMES = List.of("--layout-recipe", "--minibatch-stddev", "--pixelnorm-sqrt", "--fade-blend", "--seg-entropy");
 
     /** The recipe for a preset. */
     LayoutRecipe resolve(Preset p) {
@@ -47,6 +51,7 @@ final class LayoutRecipeOptions {
         if (minibatchStddev != null) r = r.withMinibatchStddev(minibatchStddev);
         if (pixelNormSqrt != null) r = r.withPixelNormSqrt(pixelNormSqrt);
         if (fadeBlend != null) r = r.withFadeBlend(fadeBlend);
+        if (entropyWeight != null) r = r.withEntropyWeight(entropyWeight);
         return r;
     }
 }

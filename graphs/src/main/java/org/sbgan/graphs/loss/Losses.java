@@ -85,6 +85,18 @@ public final class Losses {
     }
 
     /** WGAN generator loss −mean D(fake) (SBGAN-SPEC §1: "G loss = − mean D(ST-Gumbel(G_seg(z)))"). */
+    /**
+     * Mean over samples and pixels of the entropy −Σ_c p log p of class probabilities p [N, K, H, W] (softmax over
+     * axis 1), in nats; the log is of p + {@link #ENTROPY_EPS}, so a one-hot p has a finite gradient.
+     */
+    public static Value pixelEntropy(Graph g, Value p) {
+        try (Graph.Scope s = g.scope("entropy")) {
+            return g.neg(g.meanAll(g.reduceSum(g.mul(p, g.log(g.add(p, ENTROPY_EPS))), false, 1)));
+        }
+    }
+
+    public static final float ENTROPY_EPS = 1e-8f;
+
     public static Value wganG(Value scoresFake) {
         Graph g = scoresFake.graph();
         return g.neg(g.meanAll(scoresFake));

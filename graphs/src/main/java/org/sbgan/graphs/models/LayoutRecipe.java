@@ -2,7 +2,7 @@ package org.sbgan.graphs.models;
 
 /**
  * How the layout GAN (G_seg and D_seg) is built: the released SB-GAN code's recipe, or ProGAN's textbook
- * stabilizers (docs/METHOD.md, "Layout recipe"). Every flag changes the emitted graphs; the released recipe emits
+ * stabilizers (docs/METHOD.md, "Layout recipe"). Every option changes the emitted graphs; the released recipe emits
  * exactly the graphs of the released code.
  *
  * @param minibatchStddev ProGAN's minibatch-stddev feature map before D_seg's final block
@@ -10,23 +10,37 @@ package org.sbgan.graphs.models;
  * @param pixelNormSqrt   PixelNorm divides by √(mean x² + 1e-8) (textbook) instead of mean x² + 1e-8 (released)
  * @param fadeBlend       fade phases blend the new level with the previous one (textbook); the released code
  *                        trains the new level plainly during its fade phase
+ * @param entropyWeight   weight of a penalty on the mean per-pixel entropy of G_seg's class probabilities in the
+ *                        layout-GAN G step (0 = none, as in both the released code and ProGAN). The bottleneck samples
+ *                        every pixel independently from p, so any entropy left in p is pixel noise in the training
+ *                        samples and is lost by inference's argmax; the penalty makes G_seg commit to one class per pixel
  */
-public record LayoutRecipe(boolean minibatchStddev, boolean pixelNormSqrt, boolean fadeBlend) {
+public record LayoutRecipe(boolean minibatchStddev, boolean pixelNormSqrt, boolean fadeBlend, float entropyWeight) {
     /** The released SB-GAN code. */
-    public static final LayoutRecipe RELEASED = new LayoutRecipe(false, false, false);
+    public static final LayoutRecipe RELEASED = new LayoutRecipe(false, false, false, 0f);
     /** ProGAN's textbook stabilizers, all on. */
-    public static final LayoutRecipe TEXTBOOK = new LayoutRecipe(true, true, true);
+    public static final LayoutRecipe TEXTBOOK = new LayoutRecipe(true, true, true, 0f);
+
+    public LayoutRecipe {
+        if (!(entropyWeight >= 0 && Float.isFinite(entropyWeight))) {
+            throw new IllegalArgumentException("layout recipe: the entropy weight must be >= 0, not " + entropyWeight);
+        }
+    }
 
     public LayoutRecipe withMinibatchStddev(boolean on) {
-        return new LayoutRecipe(on, pixelNormSqrt, fadeBlend);
+        return new LayoutRecipe(on, pixelNormSqrt, fadeBlend, entropyWeight);
     }
 
     public LayoutRecipe withPixelNormSqrt(boolean on) {
-        return new LayoutRecipe(minibatchStddev, on, fadeBlend);
+        return new LayoutRecipe(minibatchStddev, on, fadeBlend, entropyWeight);
     }
 
     public LayoutRecipe withFadeBlend(boolean on) {
-        return new LayoutRecipe(minibatchStddev, pixelNormSqrt, on);
+        return new LayoutRecipe(minibatchStddev, pixelNormSqrt, on, entropyWeight);
+    }
+
+    public LayoutRecipe withEntropyWeight(float w) {
+        return new LayoutRecipe(minibatchStddev, pixelNormSqrt, fadeBlend, w);
     }
 
     /** "released", "textbook", or the flags that are on ("minibatch-stddev+pixelnorm-sqrt"; "none"). */
@@ -37,6 +51,7 @@ public record LayoutRecipe(boolean minibatchStddev, boolean pixelNormSqrt, boole
         if (minibatchStddev) b.append("minibatch-stddev");
         if (pixelNormSqrt) b.append(b.isEmpty() ? "" : "+").append("pixelnorm-sqrt");
         if (fadeBlend) b.append(b.isEmpty() ? "" : "+").append("fade-blend");
+        if (entropyWeight > 0) b.append(b.isEmpty() ? "" : "+").append("entropy-").append(entropyWeight);
         return b.toString();
     }
 }

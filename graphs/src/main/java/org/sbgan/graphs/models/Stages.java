@@ -226,10 +226,15 @@ public final class Stages {
         SegGenerator gen = new SegGenerator(sp, p, level);
         SegCritic crit = new SegCritic(new Frozen(sp), p, level);
         Value fa = fadeAlpha(sb, gen.config());
-        Value fake = g.gumbelSoftmaxST(fa == null ? gen.forward(z) : gen.forward(z, fa), gn, p.gumbelTemperature());
+        Value probs = fa == null ? gen.forward(z) : gen.forward(z, fa);
+        Value fake = g.gumbelSoftmaxST(probs, gn, p.gumbelTemperature());
         Value loss = Losses.wganG(fa == null ? crit.forward(fake) : crit.forward(fake, fa));
+        float ew = p.layout().entropyWeight();
+        Value entropy = ew > 0 ? Losses.pixelEntropy(g, probs) : null;
+        if (entropy != null) loss = g.add(loss, g.mul(entropy, ew));
         update(sb, loss, List.of(GSEG), List.of(p.optim().segG()));
         sb.metric("loss_g", loss);
+        if (entropy != null) sb.metric("entropy", entropy);
         return sb.build("SBGAN-SPEC §1 layout-GAN G step, level " + level + ": −mean D_seg(ST-Gumbel(G_seg(z))); updates gseg");
     }
 

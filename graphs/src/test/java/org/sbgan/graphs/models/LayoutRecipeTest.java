@@ -65,6 +65,17 @@ class LayoutRecipeTest {
     }
 
     @Test
+    void entropyPenaltyChangesOnlyTheGStep() {
+        Preset on = Preset.TINY.withLayout(LayoutRecipe.RELEASED.withEntropyWeight(0.5f));
+        StepGraph g = Stages.segG(on, 1, N, SEED), g0 = Stages.segG(RELEASED, 1, N, SEED);
+        assertTrue(g.manifest().metrics().stream().anyMatch(m -> m.name().equals("entropy")));
+        assertFalse(g0.manifest().metrics().stream().anyMatch(m -> m.name().equals("entropy")));
+        assertTrue(count(g, "Log", "entropy") >= 1);
+        assertArrayEquals(Stages.segD(RELEASED, 1, N, SEED).bytes(), Stages.segD(on, 1, N, SEED).bytes(), "the D step is untouched");
+        assertEquals("entropy-0.5", LayoutRecipe.RELEASED.withEntropyWeight(0.5f).describe());
+    }
+
+    @Test
     void textbookIsAllThreeAndDescribesItself() {
         assertEquals(LayoutRecipe.RELEASED.withMinibatchStddev(true).withPixelNormSqrt(true).withFadeBlend(true), LayoutRecipe.TEXTBOOK);
         assertEquals("released", LayoutRecipe.RELEASED.describe());

@@ -59,7 +59,8 @@ public final class GraphFolder {
     public LayoutRecipe layoutRecipe() {
         JsonNode r = manifest.path("layout_recipe");
         if (!r.isObject()) return LayoutRecipe.RELEASED;
-        return new LayoutRecipe(r.path("minibatchStddev").asBoolean(), r.path("pixelNormSqrt").asBoolean(), r.path("fadeBlend").asBoolean());
+        return new LayoutRecipe(r.path("minibatchStddev").asBoolean(), r.path("pixelNormSqrt").asBoolean(), r.path("fadeBlend").asBoolean(),
+                (float) r.path("entropyWeight").asDouble(0));
     }
 
     public long seed() {

@@ -22,7 +22,7 @@ final class LayoutRecipeOptions {
 
     @Option(names = "--layout-recipe", defaultValue = "preset", paramLabel = "preset|released|textbook",
             description = "Layout-GAN recipe: preset (tiny, small: textbook; cityscapes, ade-indoor: released), released (exactly the "
-                    + "released SB-GAN code) or textbook (ProGAN's minibatch stddev, √PixelNorm, fade-in blending) (default: ${DEFAULT-VALUE}).")
+                    + "released SB-GAN code) or textbook (ProGAN's minibatch stddev, √PixelNorm, fade-in blending, G_seg EMA 0.999) (default: ${DEFAULT-VALUE}).")
     Base base;
 
     @Option(names = "--minibatch-stddev", negatable = true, description = "Minibatch-stddev feature map in D_seg's final block (overrides the recipe).")
@@ -38,8 +38,12 @@ final class LayoutRecipeOptions {
             + "probabilities in the layout-GAN G step; 0 = none (overrides the recipe).")
     Float entropyWeight;
 
+    @Option(names = "--seg-ema", paramLabel = "BETA", description = "Decay of the moving average of G_seg's weights that replaces "
+            + "them at the end of the layout stage, e.g. 0.999; 0 = none (overrides the recipe).")
+    Float emaBeta;
+
     /** The option names, for commands that refuse them on --resume. */
-    static final List<String> NAMES = List.of("--layout-recipe", "--minibatch-stddev", "--pixelnorm-sqrt", "--fade-blend", "--seg-entropy");
+    static final List<String> NAMES = List.of("--layout-recipe", "--minibatch-stddev", "--pixelnorm-sqrt", "--fade-blend", "--seg-entropy", "--seg-ema");
 
     /** The recipe for a preset. */
     LayoutRecipe resolve(Preset p) {
@@ -52,6 +56,7 @@ final class LayoutRecipeOptions {
         if (pixelNormSqrt != null) r = r.withPixelNormSqrt(pixelNormSqrt);
         if (fadeBlend != null) r = r.withFadeBlend(fadeBlend);
         if (entropyWeight != null) r = r.withEntropyWeight(entropyWeight);
+        if (emaBeta != null) r = r.withEmaBeta(emaBeta);
         return r;
     }
 }

@@ -12,6 +12,7 @@ import org.sbgan.graphs.nn.Init;
 import org.sbgan.graphs.nn.Params;
 import org.sbgan.graphs.nn.StepParams;
 import org.sbgan.graphs.optim.Adam;
+import org.sbgan.graphs.optim.Ema;
 import org.sbgan.graphs.step.StepBuilder;
 import org.sbgan.graphs.step.StepGraph;
 
@@ -233,6 +234,7 @@ public final class Stages {
         Value entropy = ew > 0 ? Losses.pixelEntropy(g, probs) : null;
         if (entropy != null) loss = g.add(loss, g.mul(entropy, ew));
         update(sb, loss, List.of(GSEG), List.of(p.optim().segG()));
+        if (p.layout().emaBeta() > 0) Ema.update(sb, paramsOf(sb, GSEG), p.layout().emaBeta());
         sb.metric("loss_g", loss);
         if (entropy != null) sb.metric("entropy", entropy);
         return sb.build("SBGAN-SPEC §1 layout-GAN G step, level " + level + ": −mean D_seg(ST-Gumbel(G_seg(z))); updates gseg");
@@ -279,6 +281,7 @@ public final class Stages {
         Value fake = fa == null ? gen.forward(z) : gen.forward(z, fa);
         Value loss = Losses.wganG(fa == null ? crit.forward(fake) : crit.forward(fake, fa));
         update(sb, loss, List.of(PRGB_G), List.of(p.optim().segG()));
+        if (p.layout().emaBeta() > 0) Ema.update(sb, paramsOf(sb, PRGB_G), p.layout().emaBeta());
         sb.metric("loss_g", loss);
         return sb.build("RGB ProGAN G step, level " + level + ": −mean D(G(z)) with G_seg/D_seg architectures and an RGB head; updates "
                 + PRGB_G);

@@ -90,6 +90,20 @@ public final class StepBuilder {
         if (writes.put(n, next) != null) throw new GraphBuildException("state '" + n + "' is written twice in step '" + g.name() + "'");
     }
 
+    /** The new value written to a state tensor so far in this step; fails when it has none. */
+    public Value next(Value stateValue) {
+        Value v = writes.get(stateValue.name());
+        if (v == null) throw new GraphBuildException("state '" + stateValue.name() + "' is not written in step '" + g.name() + "'");
+        return v;
+    }
+
+    /** The initial value of a state tensor of this step. */
+    public Tensor initial(Value stateValue) {
+        Tensor t = initial.get(stateValue.name());
+        if (t == null) throw new GraphBuildException("'" + stateValue.name() + "' is not state of step '" + g.name() + "'");
+        return t;
+    }
+
     public void metric(String name, Value v) {
         if (metrics.put(name, v) != null) throw new GraphBuildException("metric '" + name + "' is defined twice");
     }

@@ -6,8 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.sbgan.graphs.ir.Shapes;
+import org.sbgan.graphs.ir.Tensor;
+import org.sbgan.graphs.optim.Ema;
+import org.sbgan.graphs.step.StepBuilder;
 import org.sbgan.graphs.step.StepGraph;
+import org.sbgan.graphs.step.StepManifest;
+import org.sbgan.graphs.testing.Ort;
 
 /** Each layout-recipe flag changes the emitted layout-GAN step graphs as documented, and only that. */
 class LayoutRecipeTest {
@@ -76,10 +86,45 @@ class LayoutRecipeTest {
     }
 
     @Test
-    void textbookIsAllThreeAndDescribesItself() {
-        assertEquals(LayoutRecipe.RELEASED.withMinibatchStddev(true).withPixelNormSqrt(true).withFadeBlend(true), LayoutRecipe.TEXTBOOK);
+    void emaIsWrittenByTheGStepAsTheAverageOfTheUpdatedWeights() throws Exception {
+        float beta = 0.9f;
+        Preset on = Preset.TINY.withLayout(LayoutRecipe.RELEASED.withEmaBeta(beta));
+        StepGraph g = Stages.segG(on, 1, N, SEED);
+        List<String> params = g.manifest().state().stream()
+                .filter(e -> e.kind() == StepManifest.StateKind.PARAM && e.written()).map(e -> e.name()).toList();
+        assertFalse(params.isEmpty());
+        Map<String, org.sbgan.graphs.ir.Tensor> feed = new HashMap<>(g.initialState());
+        Random r = new Random(1);
+        for (var in : g.manifest().inputs()) {
+            float[] d = new float[Math.toIntExact(Shapes.numel(in.shape()))];
+            for (int i = 0; i < d.length; i++) d[i] = in.name().startsWith("lr.") ? 1e-2f : (float) r.nextGaussian();
+            if (in.name().equals(Stages.GUMBEL)) for (int i = 0; i < d.length; i++) d[i] = (float) -Math.log(-Math.log(1 - r.nextDouble()) + 1e-10);
+            feed.put(in.name(), Tensor.floats(d, in.shape()));
+        }
+        Map<String, org.sbgan.graphs.ir.Tensor> out;
+        try (Ort ort = new Ort(g.model())) {
+            out = ort.run(feed);
+        }
+        for (String p : params) {
+            String avg = Ema.stateName(p);
+            assertTrue(g.manifest().stateEntry(avg).written(), avg);
+            assertEquals(StepManifest.StateKind.BUFFER, g.manifest().stateEntry(avg).kind());
+            float[] before = g.initialState().get(avg).floats(), init = g.initialState().get(p).floats();
+            assertArrayEquals(init, before, "the average starts at the weight's initial value");
+            float[] next = out.get(StepBuilder.nextName(p)).floats();
+            float[] got = out.get(StepBuilder.nextName(avg)).floats();
+            for (int i = 0; i < got.length; i++) assertEquals(beta * before[i] + (1 - beta) * next[i], got[i], 1e-5, p + "[" + i + "]");
+        }
+        assertFalse(Stages.segG(RELEASED, 1, N, SEED).initialState().keySet().stream().anyMatch(n -> n.endsWith(".ema")));
+        assertFalse(Stages.segD(on, 1, N, SEED).initialState().keySet().stream().anyMatch(n -> n.endsWith(".ema")), "D steps keep none");
+    }
+
+    @Test
+    void textbookIsProGansStabilizersAndDescribesItself() {
+        assertEquals(LayoutRecipe.RELEASED.withMinibatchStddev(true).withPixelNormSqrt(true).withFadeBlend(true).withEmaBeta(0.999f),
+                LayoutRecipe.TEXTBOOK);
         assertEquals("released", LayoutRecipe.RELEASED.describe());
         assertEquals("textbook", LayoutRecipe.TEXTBOOK.describe());
-        assertEquals("minibatch-stddev+fade-blend", LayoutRecipe.TEXTBOOK.withPixelNormSqrt(false).describe());
+        assertEquals("minibatch-stddev+fade-blend+ema-0.999", LayoutRecipe.TEXTBOOK.withPixelNormSqrt(false).describe());
     }
 }

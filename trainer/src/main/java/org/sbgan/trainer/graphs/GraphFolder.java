@@ -60,7 +60,7 @@ public final class GraphFolder {
         JsonNode r = manifest.path("layout_recipe");
         if (!r.isObject()) return LayoutRecipe.RELEASED;
         return new LayoutRecipe(r.path("minibatchStddev").asBoolean(), r.path("pixelNormSqrt").asBoolean(), r.path("fadeBlend").asBoolean(),
-                (float) r.path("entropyWeight").asDouble(0));
+                (float) r.path("entropyWeight").asDouble(0), (float) r.path("emaBeta").asDouble(0));
     }
 
     public long seed() {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.sbgan.graphs.models.InferenceGraphs;
 import org.sbgan.graphs.models.Preset;
+import org.sbgan.graphs.optim.Ema;
 import org.sbgan.graphs.onnx.OnnxExport;
 import org.sbgan.runtime.image.Images;
 import org.sbgan.runtime.labels.LabelSpace;
@@ -39,6 +40,7 @@ final class Samples implements AutoCloseable {
     private final Preset preset;
     private final long seed;
     private final StateStore store;
+    private boolean averaged;
     private final LabelSpace space;
     private final Path dir;
     private final Map<Integer, Net> seg = new HashMap<>(), progan = new HashMap<>();
@@ -76,7 +78,10 @@ final class Samples implements AutoCloseable {
     private Map<String, OnnxValue> run(Net n, String input, OnnxTensor x) throws OrtException {
         Map<String, OnnxTensorLike> feed = new HashMap<>();
         feed.put(input, x);
-        for (String w : n.weights()) feed.put(w, store.currentTensor(w));
+        for (String w : n.weights()) {
+            String avg = Ema.stateName(w);
+            feed.put(w, store.currentTensor(averaged && store.contains(avg) ? avg : w));
+        }
         OrtSession.Result r = n.session().run(feed);
         Map<String, OnnxValue> out = new HashMap<>();
         for (Map.Entry<String, OnnxValue> e : r) out.put(e.getKey(), e.getValue());
@@ -161,6 +166,8 @@ final class Samples implements AutoCloseable {
      */
     List<Path> write(String tag, Schedule.Phase phase) throws IOException, OrtException {
         List<Path> files = new ArrayList<>();
+        // during a progressive stage, the generator's moving average (when the recipe keeps one) is the model shown
+        averaged = phase.kind() == Schedule.Kind.STABILIZE || phase.kind() == Schedule.Kind.FADE;
         int[] palette = space.palette();
         Preset.Size top = preset.segTop(), img = preset.imageSize();
         switch (phase.kind()) {

@@ -21,6 +21,7 @@ import org.sbgan.graphs.ir.Shapes;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.graphs.models.Stages;
+import org.sbgan.graphs.optim.Ema;
 import org.sbgan.graphs.step.StepManifest;
 import org.sbgan.trainer.data.SampleSource;
 import org.sbgan.trainer.data.loader.Batch;
@@ -179,8 +180,9 @@ public final class Trainer implements AutoCloseable {
                     log(ph, it, globalStep, last, ms, ips, t0);
                     listener.stepped(new Progress(ph, it + 1, globalStep, done, total, last, ms, ips));
                     boolean end = it + 1 == ph.iterations();
-                    if (end || globalStep % cfg.sampleEvery() == 0) writeSamples(ph, globalStep);
                     boolean stageEnd = end && (pi + 1 == schedule.phases().size() || schedule.phases().get(pi + 1).stage() != ph.stage());
+                    if (stageEnd) swapInAverages(ph);
+                    if (end || globalStep % cfg.sampleEvery() == 0) writeSamples(ph, globalStep);
                     if (end || globalStep % cfg.checkpointEvery() == 0) checkpoint(ph, it + 1, globalStep, end, stageEnd, t0);
                 }
             }
@@ -251,6 +253,21 @@ public final class Trainer implements AutoCloseable {
             }
         }
     }
+
+    /**
+     * At the end of a progressive stage, the moving average of the generator's weights (layout recipe emaBeta) replaces
+     * the weights: it is what the next stage fine-tunes and what the bundle holds.
+     */
+    private void swapInAverages(Schedule.Phase ph) {
+        if (preset.layout().emaBeta() <= 0 || (ph.kind() != Schedule.Kind.STABILIZE && ph.kind() != Schedule.Kind.FADE)) return;
+        String gen = ph.stage() == Schedule.Stage.PROGAN_RGB ? Stages.PRGB_G : Stages.GSEG;
+        for (String n : List.copyOf(store.names())) {
+            if (!n.startsWith(gen + ".") || !n.endsWith(EMA_SUFFIX)) continue;
+            store.put(n.substring(0, n.length() - EMA_SUFFIX.length()), store.get(n));
+        }
+    }
+
+    private static final String EMA_SUFFIX = Ema.stateName("");
 
     /** Fresh G_seg/D_seg Adam state at a new level and at the start of end-to-end fine-tuning. */
     private void resetOptimizers(Schedule schedule, int pi) throws IOException {

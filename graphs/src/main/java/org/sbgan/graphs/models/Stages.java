@@ -216,7 +216,9 @@ public final class Stages {
 
     /**
      * Layout-GAN G step at a level (§1, "Loss and optimizer"): loss_g = −mean D_seg(ST-Gumbel(G_seg(z))); Adam
-     * (preset optim segG) on G_seg only, group "gseg". Metric: loss_g.
+     * (preset optim segG) on G_seg only, group "gseg". Metric: loss_g. With the layout recipe's entropy weight w,
+     * loss_g += w · mean pixel entropy of G_seg's probabilities (metric "entropy"); with its EMA decay, the step also
+     * writes the moving average of G_seg's weights ({@link Ema}).
      */
     public static StepGraph segG(Preset p, int level, int batch, long seed) {
         checkBatch(batch, 1);
@@ -234,7 +236,7 @@ public final class Stages {
         Value entropy = ew > 0 ? Losses.pixelEntropy(g, probs) : null;
         if (entropy != null) loss = g.add(loss, g.mul(entropy, ew));
         update(sb, loss, List.of(GSEG), List.of(p.optim().segG()));
-        if (p.layout().emaBeta() > 0) Ema.update(sb, paramsOf(sb, GSEG), p.layout().emaBeta());
+        if (p.layout().emaBeta() > 0) Ema.update(sb, paramsOf(sb, GSEG), p.layout().emaBeta(), g.value(Adam.stepState(GSEG)));
         sb.metric("loss_g", loss);
         if (entropy != null) sb.metric("entropy", entropy);
         return sb.build("SBGAN-SPEC §1 layout-GAN G step, level " + level + ": −mean D_seg(ST-Gumbel(G_seg(z))); updates gseg");
@@ -281,7 +283,7 @@ public final class Stages {
         Value fake = fa == null ? gen.forward(z) : gen.forward(z, fa);
         Value loss = Losses.wganG(fa == null ? crit.forward(fake) : crit.forward(fake, fa));
         update(sb, loss, List.of(PRGB_G), List.of(p.optim().segG()));
-        if (p.layout().emaBeta() > 0) Ema.update(sb, paramsOf(sb, PRGB_G), p.layout().emaBeta());
+        if (p.layout().emaBeta() > 0) Ema.update(sb, paramsOf(sb, PRGB_G), p.layout().emaBeta(), sb.graph().value(Adam.stepState(PRGB_G)));
         sb.metric("loss_g", loss);
         return sb.build("RGB ProGAN G step, level " + level + ": −mean D(G(z)) with G_seg/D_seg architectures and an RGB head; updates "
                 + PRGB_G);

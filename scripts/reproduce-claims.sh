@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The paper's two claims on the bundled testdata/ at the tiny preset, three seeds each (README, "The paper's claims").
 #   Table 1: SB-GAN vs a ProGAN trained on RGB images, unconditional, with the same number of images seen by the
-#            generators (SB-GAN's G steps: 420×16 layout + 600×8 SPADE + 120×8 end-to-end = 12 480 images; ProGAN-RGB:
-#            7 phases × 111 iterations × 16 = 12 432, i.e. --seg-phase-epochs 7.43 on 240 images).
+#            generators (SB-GAN's G steps: 1680×16 layout + 600×8 SPADE + 120×8 end-to-end = 32 640 images; ProGAN-RGB:
+#            7 phases × 291 iterations × 16 = 32 592, i.e. --seg-phase-epochs 19.43 on 240 images).
 #   Table 2: G_img on real validation layouts before (end of the SPADE stage) and after end-to-end fine-tuning.
 # Usage: [DATA=testdata] [OUT=runs/claims] [REPORT=docs/claims] [SEEDS="1 2 3"] [FEATURES=builtin|inception.onnx] scripts/reproduce-claims.sh
-# 7.43 = 52/7: the tiny schedule gives the generators 7×4 + 20 + 4 = 52 epochs of G steps, for any dataset size.
+# 19.43 = 136/7: the tiny schedule gives the generators 7×16 + 20 + 4 = 136 epochs of G steps, for any dataset size.
 # Runs that already have a model are not retrained, so a second call only re-evaluates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +21,7 @@ runs=()
 for s in $SEEDS; do
   sb="$OUT/sbgan-s$s" pg="$OUT/progan-s$s"
   [ -f "$sb/model/model.json" ] || $CLI train --stage all --data "$DATA" --seed "$s" --run "$sb" --threads "$THREADS" --progress lines
-  [ -f "$pg/model/model.json" ] || $CLI train --stage progan-rgb --data "$DATA" --seed "$s" --run "$pg" --seg-phase-epochs 7.43 --threads "$THREADS" --progress lines
+  [ -f "$pg/model/model.json" ] || $CLI train --stage progan-rgb --data "$DATA" --seed "$s" --run "$pg" --seg-phase-epochs 19.43 --threads "$THREADS" --progress lines
   [ -f "$sb/model-spade/model.json" ] || $CLI export --run "$sb" --stage spade --out "$sb/model-spade"
   # 240 generated images against the 60 real validation images; KID over 100 subsets of 50.
   $CLI eval --real "$DATA" --model "$sb/model" --mode uncond --label "SB-GAN" --seed "$s" --count 240 --kid-subset-size 50 --features "$FEATURES" --out "$sb/eval/sbgan-uncond.json"

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 final class LayoutRecipeOptions {
     /** Where the recipe starts from. */
     enum Base {
-        /** The preset's own: textbook for tiny and small, released for the paper presets. */
+        /** The preset's own: minibatch stddev + G_seg EMA for tiny and small, released for the paper presets. */
         PRESET,
         /** The released SB-GAN code: emits exactly its graphs. */
         RELEASED,
@@ -21,7 +21,7 @@ final class LayoutRecipeOptions {
     }
 
     @Option(names = "--layout-recipe", defaultValue = "preset", paramLabel = "preset|released|textbook",
-            description = "Layout-GAN recipe: preset (tiny, small: textbook; cityscapes, ade-indoor: released), released (exactly the "
+            description = "Layout-GAN recipe: preset (tiny, small: minibatch stddev + G_seg EMA; cityscapes, ade-indoor: released), released (exactly the "
                     + "released SB-GAN code) or textbook (ProGAN's minibatch stddev, √PixelNorm, fade-in blending, G_seg EMA 0.999) (default: ${DEFAULT-VALUE}).")
     Base base;
 

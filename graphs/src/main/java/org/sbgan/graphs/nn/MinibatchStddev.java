@@ -15,9 +15,9 @@ import org.sbgan.graphs.ir.Value;
  * </pre>
  *
  * G is {@link #GROUP} (4), or the batch when smaller; when N is not a multiple of it, the largest divisor of N not
- * above it (a group of 1 has zero variance: the extra map is then the constant √1e-8). The variance is the biased
- * one (mean of squared deviations). Built only from ops with gradient rules, so WGAN-GP differentiates through it
- * twice.
+ * above it (a group of 1 has zero variance: the extra map is then the constant √1e-8). With a symbolic batch (an
+ * inference graph) G is 4 and N must be a multiple of 4 when it runs. The variance is the biased one (mean of
+ * squared deviations). Built only from ops with gradient rules, so WGAN-GP differentiates through it twice.
  */
 public final class MinibatchStddev {
     public static final int GROUP = 4;
@@ -36,14 +36,15 @@ public final class MinibatchStddev {
         Graph g = x.graph();
         if (x.rank() != 4) throw new IllegalArgumentException("minibatch stddev expects [N, C, H, W], got " + x);
         long n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
-        int gs = groupSize(n);
-        long m = n / gs;
+        int gs = n > 0 ? groupSize(n) : GROUP;
         try (Graph.Scope s = g.scope("mbstd")) {
-            Value y = g.reshape(x, gs, m, c, h, w);
+            Value y = g.reshape(x, gs, -1, c, h, w); // [G, M, C, H, W]: sample n is member n / M of group n mod M
             Value dev = g.sub(y, g.reduceMean(y, true, 0));
-            Value sd = g.sqrt(g.add(g.reduceMean(g.mul(dev, dev), false, 0), EPS)); // [M, C, H, W]
-            Value perGroup = g.reduceMean(sd, true, 1, 2, 3); // [M, 1, 1, 1]
-            Value map = g.reshape(g.expand(g.reshape(perGroup, 1, m, 1, 1, 1), gs, m, 1, h, w), n, 1, h, w);
+            Value sd = g.sqrt(g.add(g.reduceMean(g.mul(dev, dev), true, 0), EPS)); // [1, M, C, H, W]
+            Value perGroup = g.reduceMean(sd, true, 2, 3, 4); // [1, M, 1, 1, 1]
+            // broadcast to [G, M, 1, H, W] against a zero template, so a symbolic M needs no static Expand shape
+            Value template = g.mul(g.slice(y, new long[] {0}, new long[] {1}, new long[] {2}, new long[] {1}), 0f);
+            Value map = g.reshape(g.add(template, perGroup), -1, 1, h, w);
             return g.concat(1, x, map);
         }
     }

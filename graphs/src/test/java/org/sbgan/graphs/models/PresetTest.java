@@ -33,9 +33,11 @@ class PresetTest {
             assertEquals(2, p.patchD().numD());
             assertEquals(3, p.patchD().nLayersD());
             boolean small = p == t || p == s;
-            assertEquals(small ? LayoutRecipe.TEXTBOOK : LayoutRecipe.RELEASED, p.layout(), p.name());
-            assertEquals(small, p.pixelNormSqrt());
-            assertEquals(small, p.fadeBlend());
+            assertEquals(small ? Preset.CPU_LAYOUT_RECIPE : LayoutRecipe.RELEASED, p.layout(), p.name());
+            assertEquals(small, p.layout().minibatchStddev());
+            assertEquals(small ? 0.999f : 0f, p.layout().emaBeta());
+            assertFalse(p.pixelNormSqrt());
+            assertFalse(p.fadeBlend());
             assertTrue(p.detachSegInBlocks());
             assertEquals(1f, p.gumbelTemperature());
             assertEquals(p, Preset.byName(p.name()));

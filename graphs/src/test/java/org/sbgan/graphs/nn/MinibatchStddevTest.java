@@ -70,6 +70,19 @@ class MinibatchStddevTest {
     }
 
     @Test
+    void symbolicBatchUsesGroupsOfFour() throws Exception {
+        int n = 8, c = 2, h = 3, w = 2;
+        Tensor x = GradCheck.randn(new Random(9), n, c, h, w);
+        Graph g = new Graph("mbstd_dynamic");
+        Value out = MinibatchStddev.forward(g.input("x", -1, c, h, w));
+        float[] got;
+        try (Ort ort = new Ort(OnnxExport.model(g, Map.of("y", out)))) {
+            got = ort.run(Map.of("x", x)).get("y").floats();
+        }
+        assertArrayEquals(reference(x.floats(), n, c, h, w), got, 1e-5f);
+    }
+
+    @Test
     void identicalSamplesGiveAZeroSpreadMap() throws Exception {
         int n = 4, c = 2, h = 2, w = 2;
         float[] one = GradCheck.randn(new Random(3), 1, c, h, w).floats();

@@ -218,4 +218,23 @@ class TrainerTest {
         List<String> phases = MetricsLog.read(run.resolve("metrics.jsonl")).stream().map(o -> o.path("phase").asText()).toList();
         assertEquals(List.of("e2e/d2_pretrain", "e2e"), phases);
     }
+
+    @Test
+    void theLayoutStageEndsWithGsegsMovingAverageInPlaceOfItsWeights(@TempDir Path tmp) throws Exception {
+        TrainConfig cfg = config(3, 1000);
+        assertTrue(cfg.presetRecord().layout().emaBeta() > 0, "the tiny preset keeps an EMA of G_seg");
+        try (OrtSession.SessionOptions so = Sessions.cpu(2);
+             Trainer t = new Trainer(new RunFolder(tmp.resolve("run")), cfg, new Trainer.Options(2, so, "cpu"), null)) {
+            t.train(List.of(Schedule.Stage.SEG), false);
+            int averaged = 0;
+            for (String n : t.store().names()) {
+                if (!n.startsWith("gseg.") || !n.endsWith(".ema")) continue;
+                String weight = n.substring(0, n.length() - ".ema".length());
+                assertEquals(t.store().get(n), t.store().get(weight), weight + " is its average after the stage");
+                averaged++;
+            }
+            assertTrue(averaged >= 10, "every G_seg weight has an average, found " + averaged);
+            assertTrue(t.store().names().stream().noneMatch(n -> n.startsWith("dseg.") && n.endsWith(".ema")), "D_seg keeps none");
+        }
+    }
 }

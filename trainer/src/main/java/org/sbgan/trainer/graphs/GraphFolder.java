@@ -57,10 +57,7 @@ public final class GraphFolder {
 
     /** The layout recipe the graphs were built with (manifests without one predate the option: the released recipe). */
     public LayoutRecipe layoutRecipe() {
-        JsonNode r = manifest.path("layout_recipe");
-        if (!r.isObject()) return LayoutRecipe.RELEASED;
-        return new LayoutRecipe(r.path("minibatchStddev").asBoolean(), r.path("pixelNormSqrt").asBoolean(), r.path("fadeBlend").asBoolean(),
-                (float) r.path("entropyWeight").asDouble(0), (float) r.path("emaBeta").asDouble(0));
+        return GraphSet.layoutRecipe(manifest.get(GraphSet.LAYOUT_RECIPE));
     }
 
     public long seed() {

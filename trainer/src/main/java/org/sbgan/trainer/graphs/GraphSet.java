@@ -1,6 +1,7 @@
 package org.sbgan.trainer.graphs;
 
 import ai.onnx.proto.OnnxMl;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -19,6 +20,7 @@ import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.models.InferenceGraphs;
 import org.sbgan.graphs.models.Preset;
+import org.sbgan.graphs.models.LayoutRecipe;
 import org.sbgan.graphs.models.Stages;
 import org.sbgan.graphs.onnx.OnnxExport;
 import org.sbgan.graphs.ops.Flops;
@@ -57,6 +59,27 @@ public final class GraphSet {
     private static final Map<String, String> PREFIX = Map.of("G_seg", "gseg.", "D_seg", "dseg.", "G_img", "gimg.", "D1", "d1.", "D2", "d2.");
     private static final Map<String, String> INFERENCE = Map.of("G_seg", "seg_generator", "D_seg", "seg_critic",
             "G_img", "image_generator", "D1", "d1", "D2", "d2");
+
+    /** The key of the layout recipe in manifest.json and the bundle's model.json. */
+    public static final String LAYOUT_RECIPE = "layout_recipe";
+
+    /** A layout recipe as JSON (manifest.json, model.json); {@link #layoutRecipe(JsonNode)} reads it back. */
+    public static ObjectNode layoutRecipeJson(LayoutRecipe r) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("minibatch_stddev", r.minibatchStddev());
+        o.put("pixelnorm_sqrt", r.pixelNormSqrt());
+        o.put("fade_blend", r.fadeBlend());
+        o.put("entropy_weight", r.entropyWeight());
+        o.put("ema_beta", r.emaBeta());
+        return o;
+    }
+
+    /** The recipe of {@link #layoutRecipeJson}; a missing object (graphs built before recipes existed) is the released one. */
+    public static LayoutRecipe layoutRecipe(JsonNode o) {
+        if (o == null || !o.isObject()) return LayoutRecipe.RELEASED;
+        return new LayoutRecipe(o.path("minibatch_stddev").asBoolean(), o.path("pixelnorm_sqrt").asBoolean(), o.path("fade_blend").asBoolean(),
+                (float) o.path("entropy_weight").asDouble(0), (float) o.path("ema_beta").asDouble(0));
+    }
 
     /** Batch sizes of the step graphs; a value ≤ 0 means the preset's. */
     public record Batches(int seg, int spade, int e2e) {
@@ -211,7 +234,7 @@ public final class GraphSet {
         root.put("format", FORMAT);
         root.put("preset", p.name());
         root.put("seed", seed);
-        root.set("layout_recipe", JSON.valueToTree(p.layout()));
+        root.set(LAYOUT_RECIPE, layoutRecipeJson(p.layout()));
         ObjectNode bj = root.putObject("batches");
         ObjectNode segB = bj.putObject("seg");
         for (int l = 0; l <= top; l++) segB.put("L" + l, batches.seg(p, l));

@@ -14,6 +14,7 @@ import org.sbgan.graphs.models.InferenceGraphs;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.graphs.onnx.OnnxExport;
 import org.sbgan.runtime.labels.LabelSpace;
+import org.sbgan.trainer.graphs.GraphSet;
 import org.sbgan.trainer.step.StateStore;
 
 /**
@@ -75,7 +76,7 @@ public final class ModelBundle {
             m.put("preset", p.name());
             size(m.putObject("image_size"), p.segTop());
             m.put("z_dim", p.zDim());
-            m.set("layout_recipe", new ObjectMapper().valueToTree(p.layout()));
+            m.set(GraphSet.LAYOUT_RECIPE, GraphSet.layoutRecipeJson(p.layout()));
             m.putObject("files").put("generator", GENERATOR);
             m.putObject("graphs").putObject("generator").put("inputs", "z [N, z_dim] float").put("outputs", "image [N, 3, H, W] float in [-1, 1]");
             if (trained != null) m.set("trained", trained);
@@ -138,7 +139,7 @@ public final class ModelBundle {
         size(m.putObject("image_size"), p.imageSize());
         m.put("z_dim", p.zDim());
         m.put("layout_scaling", p.layoutScaling());
-        m.set("layout_recipe", new ObjectMapper().valueToTree(p.layout()));
+        m.set(GraphSet.LAYOUT_RECIPE, GraphSet.layoutRecipeJson(p.layout()));
         ObjectNode files = m.putObject("files");
         files.put("seg_generator", SEG);
         files.put("image_generator", IMAGE);

@@ -50,6 +50,16 @@ class LayoutRecipeTest {
     }
 
     @Test
+    void theRgbProGanBaselineGetsTheSameRecipe() {
+        Preset on = Preset.TINY.withLayout(LayoutRecipe.RELEASED.withMinibatchStddev(true).withEmaBeta(0.999f));
+        int c0 = on.segChannels(0);
+        assertArrayEquals(new long[] {c0, c0 + 1, 3, 3}, Stages.proganD(on, 1, N, SEED).initialState().get("prgb_d.final.conv1.weight").shape);
+        assertArrayEquals(new long[] {c0, c0, 3, 3}, Stages.proganD(RELEASED, 1, N, SEED).initialState().get("prgb_d.final.conv1.weight").shape);
+        assertTrue(Stages.proganG(on, 1, N, SEED).initialState().containsKey(Ema.stateName("prgb_g.block0.fc.weight")));
+        assertFalse(Stages.proganG(RELEASED, 1, N, SEED).initialState().containsKey(Ema.stateName("prgb_g.block0.fc.weight")));
+    }
+
+    @Test
     void pixelNormSqrtTakesTheRootInG() {
         Preset on = Preset.TINY.withLayout(LayoutRecipe.RELEASED.withPixelNormSqrt(true));
         StepGraph g = Stages.segG(on, 1, N, SEED), g0 = Stages.segG(RELEASED, 1, N, SEED);

@@ -160,4 +160,25 @@ class BuildGraphsCommandTest {
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains(file.toString()), r.err());
     }
+
+    @Test
+    void theLayoutRecipeOptionsReachTheGraphsAndTheManifest() throws Exception {
+        Path dir = tmp.resolve("released-mbstd");
+        Run r = run("build-graphs", "--preset", "tiny", "--out", dir.toString(), "--layout-recipe", "released", "--minibatch-stddev",
+                "--seg-ema", "0.99");
+        assertEquals(0, r.rc(), r.err());
+        JsonNode recipe = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile()).get("layout_recipe");
+        assertTrue(recipe.get("minibatch_stddev").asBoolean());
+        assertFalse(recipe.get("pixelnorm_sqrt").asBoolean());
+        assertFalse(recipe.get("fade_blend").asBoolean());
+        assertEquals(0.99, recipe.get("ema_beta").asDouble(), 1e-6);
+        OnnxMl.ModelProto d = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(dir.resolve("steps/seg_d_L3.onnx")));
+        assertTrue(d.getGraph().getNodeList().stream().anyMatch(n -> n.getName().startsWith("dseg.final.mbstd")), "D_seg has the stddev map");
+        OnnxMl.ModelProto g = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(dir.resolve("steps/seg_g_L3.onnx")));
+        assertTrue(g.getGraph().getInputList().stream().anyMatch(i -> i.getName().endsWith(".ema")), "G_seg's step keeps the average");
+
+        Run bad = run("build-graphs", "--preset", "tiny", "--out", tmp.resolve("bad").toString(), "--layout-recipe", "sometimes");
+        assertEquals(2, bad.rc());
+        assertTrue(bad.err().contains("--layout-recipe"), bad.err());
+    }
 }

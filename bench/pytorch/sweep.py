@@ -107,6 +107,13 @@ def run_sweep(args):
     t0 = time.time()
     el = lambda: time.time() - t0
     log = lambda m: dlog.write(f"[{el():7.1f}s] {m}\n")
+
+    def log_gpu(query, label):
+        try:
+            out = subprocess.run(["nvidia-smi", f"--query-gpu={query}", "--format=csv"], capture_output=True, text=True, timeout=20)
+            log(f"{label}: " + out.stdout.replace("\n", " | "))
+        except Exception as e:  # noqa: BLE001
+            log(f"nvidia-smi: {e}")
     py = sys.executable
     script = os.path.join(HERE, "layout_gan.py")
     cache = args.cache or "/tmp/sbgan_layout_labels_cache.pt"
@@ -119,12 +126,7 @@ def run_sweep(args):
         log("eval-real failed: " + r.stderr[-2000:])
     log(f"reference done rc={r.returncode}")
     if args.device == "cuda":
-        try:
-            s = subprocess.run(["nvidia-smi", "--query-gpu=name,memory.used,utilization.gpu", "--format=csv"],
-                               capture_output=True, text=True, timeout=20)
-            log("nvidia-smi: " + s.stdout.replace("\n", " | "))
-        except Exception as e:  # noqa: BLE001
-            log(f"nvidia-smi: {e}")
+        log_gpu("name,memory.used,utilization.gpu", "nvidia-smi")
 
     queue = []
     for name, a, seeds in configs(args.set):
@@ -161,12 +163,7 @@ def run_sweep(args):
                 log(f"FAILED {tag} rc={proc.returncode}: " + open(os.path.join(logs, tag + ".err")).read()[-1500:])
         if args.device == "cuda" and not gpu_logged and el() > 60:
             gpu_logged = True
-            try:
-                s = subprocess.run(["nvidia-smi", "--query-gpu=memory.used,utilization.gpu", "--format=csv"],
-                                   capture_output=True, text=True, timeout=20)
-                log("nvidia-smi@60s: " + s.stdout.replace("\n", " | "))
-            except Exception as e:  # noqa: BLE001
-                log(f"nvidia-smi: {e}")
+            log_gpu("memory.used,utilization.gpu", "nvidia-smi@60s")
         # launch
         while queue and len(running) < args.parallel and el() < args.launch_until_s:
             left = args.budget_s - el() - args.eval_margin_s

@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.sbgan.runtime.files.AtomicFiles;
+import org.sbgan.trainer.data.Datasets;
 import org.sbgan.trainer.eval.BuiltinFeatures;
 import org.sbgan.trainer.eval.Evaluation;
 import org.sbgan.trainer.eval.LayoutMetrics;
@@ -33,7 +35,7 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Real data root (Cityscapes: leftImg8bit/ and gtFine/; ADE20K: images/ and annotations/; or a folder of images) (default: ${DEFAULT-VALUE}).")
     Path real;
 
-    @Option(names = "--real-format", defaultValue = "cityscapes", description = "cityscapes, ade20k or folder (images only; uncond) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--real-format", description = "cityscapes, ade20k or folder (images only; uncond) (default: read off the --real folder's layout).")
     String realFormat;
 
     @Option(names = "--split", defaultValue = "val", description = "Real split (default: ${DEFAULT-VALUE}).")
@@ -97,6 +99,15 @@ public final class EvalCommand implements Callable<Integer> {
         if (count < 0) throw new ParameterException(spec.commandLine(), "--count must be 0 (the real split's size) or more");
         if (threads != null && threads < 1) throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
         if (kidSubsets < 1 || kidSubsetSize < 2) throw new ParameterException(spec.commandLine(), "--kid-subsets must be at least 1 and --kid-subset-size at least 2");
+        if (realFormat == null) {
+            Datasets.Detected d = Datasets.detect(real);
+            if (d.format().equals("pairs")) {
+                throw new ParameterException(spec.commandLine(), real + " holds images/ and labels/ (a paired folder); eval reads cityscapes, "
+                        + "ade20k or a plain image folder: pass --real-format folder --real " + real.resolve("images") + " for its images");
+            }
+            realFormat = d.format();
+            System.err.println("real data: " + real + " is in the " + d.format() + " layout (" + d.evidence() + "); --real-format overrides");
+        }
         Evaluation.Options o;
         try {
             Evaluation.Mode m = Evaluation.Mode.parse(mode);
@@ -109,8 +120,7 @@ public final class EvalCommand implements Callable<Integer> {
         System.out.print(table(r));
         Path file = outFile(r);
         if (file != null) {
-            if (file.getParent() != null) Files.createDirectories(file.getParent());
-            Files.writeString(file, r.toJson().toPrettyString() + "\n");
+            AtomicFiles.write(file, (r.toJson().toPrettyString() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             System.out.println("wrote " + file);
         }
         if (json) System.out.println(r.toJson());

@@ -21,6 +21,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.sbgan.runtime.Device;
 import org.sbgan.runtime.Scene;
 import org.sbgan.runtime.SceneGenerator;
+import org.sbgan.runtime.files.AtomicFiles;
+import org.sbgan.runtime.files.FolderLock;
 import org.sbgan.runtime.write.ContactSheet;
 import org.sbgan.runtime.write.SceneWriter;
 import picocli.CommandLine.Command;
@@ -89,7 +91,12 @@ public final class GenerateCommand implements Callable<Integer> {
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (t < 1) throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
         if (Files.exists(out) && !Files.isDirectory(out)) throw new IOException("--out " + out + " exists and is not a folder");
-        Files.createDirectories(out);
+        try (FolderLock lock = FolderLock.acquire(out, "sbgan-cli generate")) {
+            return generate(fmt, t);
+        }
+    }
+
+    private int generate(SceneWriter.Format fmt, int t) throws Exception {
         removeStaleTemporaries(out);
         SceneWriter writer = SceneWriter.of(fmt, out);
 
@@ -164,8 +171,7 @@ public final class GenerateCommand implements Callable<Integer> {
     private static void removeStaleTemporaries(Path out) throws IOException {
         try (Stream<Path> s = Files.walk(out)) {
             for (Path p : s.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.startsWith(".") && n.endsWith(".tmp") && Files.isRegularFile(p);
+                return AtomicFiles.isTemporary(p.getFileName().toString()) && Files.isRegularFile(p);
             }).toList()) {
                 Files.deleteIfExists(p);
             }

@@ -3,6 +3,12 @@ package org.sbgan.cli;
 import io.micronaut.configuration.picocli.MicronautFactory;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.annotation.Prototype;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -11,10 +17,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code sbgan-cli} entry point. Exit codes are picocli's: 0 on success, 2 for a usage error, 1 when a
  * command fails; a failure prints one line ({@code error: ...}), or the stack trace with {@code --verbose}.
+ * A usage error is one line and a hint ({@code try 'sbgan-cli train --help'}).
  * Commands run inside a Micronaut {@link ApplicationContext}: picocli creates them through a
  * {@link MicronautFactory}, so they are beans and may inject services and configuration.
  */
@@ -45,6 +53,7 @@ public final class Main implements Runnable {
             CommandLine cl = new CommandLine(Main.class, new MicronautFactory(context))
                     .setCaseInsensitiveEnumValuesAllowed(true);
             Main main = cl.getCommand();
+            cl.setParameterExceptionHandler(Main::usageError);
             cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
                 if (main.verbose) ex.printStackTrace(cmd.getErr());
                 else cmd.getErr().println(cmd.getColorScheme().errorText("error: " + oneLine(ex)));
@@ -55,10 +64,35 @@ public final class Main implements Runnable {
         }
     }
 
-    /** The exception's message (or, for a mere wrapper, its cause's; or its type) on one line. */
+    /**
+     * A usage error as git and GNU tools print it: the error on one line (with picocli's "did you mean" for a
+     * mistyped option or command), then where to read more; not the whole usage text.
+     */
+    static int usageError(ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println(cmd.getColorScheme().errorText("error: " + oneLine(ex)));
+        UnmatchedArgumentException.printSuggestions(ex, err);
+        err.println("try '" + cmd.getCommandSpec().qualifiedName() + " --help'");
+        err.flush();
+        return cmd.getExitCodeExceptionMapper() != null ? cmd.getExitCodeExceptionMapper().getExitCode(ex)
+                : cmd.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /**
+     * The exception's message (or, for a mere wrapper, its cause's; or its type) on one line. A file-system error
+     * reads {@code PATH: REASON} (Java's own message for, say, a permission problem is the bare path).
+     */
     static String oneLine(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && (t.getMessage() == null || t.getMessage().equals(t.getCause().toString()))) t = t.getCause();
+        if (t instanceof FileSystemException f && f.getFile() != null && t.getMessage() != null && t.getMessage().equals(f.getFile())) {
+            String why = f instanceof AccessDeniedException ? "permission denied"
+                    : f instanceof NoSuchFileException ? "no such file or folder"
+                    : f instanceof FileAlreadyExistsException ? "already exists"
+                    : f instanceof NotDirectoryException ? "not a folder" : f.getClass().getSimpleName();
+            return f.getFile() + ": " + why;
+        }
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         return m.strip().replaceAll("\\s*\\R\\s*", " ");
     }

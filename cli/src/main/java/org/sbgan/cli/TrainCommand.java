@@ -16,6 +16,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.trainer.data.BadSamplePolicy;
+import org.sbgan.trainer.data.Datasets;
 import org.sbgan.runtime.Device;
 import org.sbgan.trainer.step.Sessions;
 import org.sbgan.trainer.train.RunFolder;
@@ -52,8 +53,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "testdata", paramLabel = "DIR", description = "Dataset folder (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--data-format", defaultValue = "cityscapes",
-            description = "cityscapes (leftImg8bit/, gtFine/), ade20k (images/, annotations/) or pairs (images/, labels/) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--data-format",
+            description = "cityscapes (leftImg8bit/, gtFine/), ade20k (images/, annotations/) or pairs (images/, labels/) (default: read off the --data folder).")
     String dataFormat;
 
     @Option(names = "--labels", paramLabel = "SPACE|FILE",
@@ -170,6 +171,7 @@ public final class TrainCommand implements Callable<Integer> {
             cfg = folder.readConfig();
         } else {
             Overrides o = overrides;
+            if (dataFormat == null) dataFormat = detectFormat();
             try {
                 cfg = new TrainConfig(preset.toLowerCase(Locale.ROOT), data.toAbsolutePath().normalize().toString(), dataFormat.toLowerCase(Locale.ROOT),
                         labels, seed, o.batchSeg, o.batchSpade, o.batchE2e, o.segPhaseEpochs, o.spadeEpochs, o.d2Epochs, o.e2eEpochs,
@@ -205,6 +207,17 @@ public final class TrainCommand implements Callable<Integer> {
             out.println("metrics:     " + folder.metrics() + ", curves in " + folder.plots() + ", samples in " + folder.samples());
         }
         return 0;
+    }
+
+    /** The --data folder's layout when --data-format is not given; said in one line. */
+    private String detectFormat() throws java.io.IOException {
+        Datasets.Detected d = Datasets.detect(data);
+        if (d.format().equals("folder")) {
+            throw new ParameterException(spec.commandLine(), data + " holds only images; training needs label maps (cityscapes, ade20k or "
+                    + "pairs layout); images without labels can join D2's real side with --unlabeled-images");
+        }
+        System.err.println("data: " + data + " is in the " + d.format() + " layout (" + d.evidence() + "); --data-format overrides");
+        return d.format();
     }
 
     private String mode() {

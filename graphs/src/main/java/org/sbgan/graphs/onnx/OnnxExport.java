@@ -150,6 +150,11 @@ public final class OnnxExport {
                 ch.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // One line naming the file: a full disk's own message ("No space left on device") does not.
+            String m = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : String.valueOf(e.getMessage()).strip().replaceAll("\\s*\\R\\s*", " ");
+            throw new IOException(file + ": cannot write (" + m + ")", e);
         } finally {
             Files.deleteIfExists(tmp);
         }

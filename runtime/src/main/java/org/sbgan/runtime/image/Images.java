@@ -5,17 +5,13 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.apache.commons.imaging.ImageFormats;
 import org.apache.commons.imaging.Imaging;
+import org.sbgan.runtime.files.AtomicFiles;
 
 /**
  * Reading and writing the PNG (and JPEG) files of datasets and generated scenes.
@@ -24,8 +20,8 @@ import org.apache.commons.imaging.Imaging;
  * through {@code getRGB}, which round-trips 8-bit RGB exactly; alpha is dropped. Label maps are read from
  * ImageIO's raster, never through colour conversion: Commons Imaging hands 8-bit gray PNGs back in a
  * linear-gray raster (stored 200 reads as 147), and Java2D's {@code getRGB} on ImageIO's gray image
- * turns 200 into 229. Writes go to a temporary file that is renamed into place, so a killed process never
- * leaves a truncated image.
+ * turns 200 into 229. Writes are atomic ({@link AtomicFiles}): a killed process or a full disk never leaves a
+ * truncated image, and the error names the file.
  */
 public final class Images {
     private Images() {}
@@ -62,7 +58,7 @@ public final class Images {
     public static void writeRgb(Path file, RgbImage image) throws IOException {
         BufferedImage img = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
         img.setRGB(0, 0, image.width(), image.height(), image.rgb(), 0, image.width());
-        writeAtomically(file, out -> Imaging.writeImage(img, out, ImageFormats.PNG));
+        AtomicFiles.write(file, out -> Imaging.writeImage(img, out, ImageFormats.PNG));
     }
 
     /** Writes 8-bit gray values (0..255), as label maps are stored. */
@@ -72,49 +68,9 @@ public final class Images {
             if (v < 0 || v > 255) throw new IllegalArgumentException("gray value " + v + " is outside 0..255 for " + file);
         }
         img.getRaster().setSamples(0, 0, width, height, 0, values);
-        writeAtomically(file, out -> {
+        AtomicFiles.write(file, out -> {
             if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer");
         });
-    }
-
-    @FunctionalInterface
-    private interface Writer {
-        void write(OutputStream out) throws IOException;
-    }
-
-    private static void writeAtomically(Path file, Writer writer) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        // Not Files.createTempFile: its 0600 permissions would survive the rename.
-        Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = Channels.newOutputStream(ch)) {
-                writer.write(new KeepOpen(out)); // Commons Imaging closes the stream it writes to
-                out.flush();
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** Passes writes through and turns close() into flush(), so the file can be forced to disk afterwards. */
-    private static final class KeepOpen extends java.io.FilterOutputStream {
-        KeepOpen(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
-        }
     }
 
     private static BufferedImage decode(Path file) throws IOException {

@@ -16,9 +16,30 @@ public final class CachedSampleSource implements SampleSource {
     private final AtomicLong cachedBytes = new AtomicLong();
 
     public CachedSampleSource(SampleSource source, long budgetBytes) {
+        this(source, budgetBytes, null);
+    }
+
+    /**
+     * A cache that starts with {@code decoded} (index-aligned with the source, nulls for samples not yet decoded;
+     * e.g. what {@link FileSampleSource#validate} kept), as far as the budget allows.
+     */
+    public CachedSampleSource(SampleSource source, long budgetBytes, Sample[] decoded) {
         this.source = source;
         this.budgetBytes = budgetBytes;
         this.cache = new AtomicReferenceArray<>(source.size());
+        if (decoded != null) {
+            if (decoded.length != source.size()) {
+                throw new IllegalArgumentException(decoded.length + " decoded samples for " + source.size() + " in " + source.describe());
+            }
+            for (int i = 0; i < decoded.length; i++) {
+                Sample s = decoded[i];
+                if (s == null) continue;
+                long b = bytes(s);
+                if (cachedBytes.get() + b > budgetBytes) continue;
+                cachedBytes.addAndGet(b);
+                cache.set(i, s);
+            }
+        }
     }
 
     @Override

@@ -4,7 +4,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.ArrayList;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.sbgan.runtime.image.BadImageException;
@@ -27,9 +32,9 @@ import org.sbgan.runtime.labels.LabelSpace;
  * never throws for a bad sample: it records the sample in {@link #report()} (once), remembers it as bad, and
  * returns the next good sample in index order (wrapping around), so a training loop never crashes mid-run; the
  * returned {@link Sample#id()} says which sample it really is. Only when every sample is bad does it throw.
- * {@link #size()} stays the number of scanned samples. Call {@link #validate()} once at open time to decode
+ * {@link #size()} stays the number of scanned samples. Call {@link #validate} once at open time to decode
  * every sample up front instead: it finds all bad samples before training starts (FAIL: throws the first;
- * SKIP: records them all, so later loads never touch them again).
+ * SKIP: records them all and returns a source of the good ones).
  *
  * <p>Thread-safe: {@link #load} may be called from several threads at once.
  */
@@ -122,32 +127,76 @@ public final class FileSampleSource implements SampleSource {
         throw new BadSampleException(root, "all " + n + " samples of " + description + " are bad (" + report.summary() + ")");
     }
 
+    /** What {@link #validate} found: the good samples as a source of their own, and those it kept decoded. */
+    public record Validated(FileSampleSource good, Sample[] decoded) {
+        /** How many good samples {@link #decoded} holds (the rest are decoded again when loaded). */
+        public int kept() {
+            int n = 0;
+            for (Sample s : decoded) if (s != null) n++;
+            return n;
+        }
+
+        public long keptBytes() {
+            long b = 0;
+            for (Sample s : decoded) if (s != null) b += CachedSampleSource.bytes(s);
+            return b;
+        }
+    }
+
     /**
-     * Decodes every sample once (in parallel) and returns how many are good. FAIL: throws the first bad
-     * sample in index order. SKIP: records every bad sample; later loads skip them without decoding.
+     * Decodes every sample once (in parallel), before anything is trained or written. FAIL: throws the first bad
+     * sample in index order (one line: file and problem). SKIP: records every bad one in {@link #report()} and
+     * returns a source of the good ones only; throws when none is good. Decoded samples are kept, up to
+     * {@code keepBytes}, so that a cache can start full instead of decoding them again. With many samples,
+     * {@code progress} gets a line every few seconds.
      */
-    public int validate() throws IOException {
-        BadSampleException[] problems = new BadSampleException[files.size()];
-        IntStream.range(0, files.size()).parallel().forEach(i -> {
-            if (bad.get(i) != 0) return;
-            try {
-                decode(files.get(i));
-            } catch (BadSampleException e) {
-                problems[i] = e;
+    public Validated validate(long keepBytes, Consumer<String> progress) throws IOException {
+        int n = files.size();
+        BadSampleException[] problems = new BadSampleException[n];
+        Sample[] decoded = new Sample[n];
+        AtomicLong budget = new AtomicLong(keepBytes);
+        AtomicInteger done = new AtomicInteger();
+        long start = System.nanoTime();
+        AtomicLong lastLine = new AtomicLong(start);
+        IntStream.range(0, n).parallel().forEach(i -> {
+            if (bad.get(i) == 0) {
+                try {
+                    Sample s = decode(files.get(i));
+                    if (budget.addAndGet(-CachedSampleSource.bytes(s)) >= 0) decoded[i] = s;
+                    else budget.addAndGet(CachedSampleSource.bytes(s));
+                } catch (BadSampleException e) {
+                    problems[i] = e;
+                }
+            }
+            int d = done.incrementAndGet();
+            long now = System.nanoTime(), last = lastLine.get();
+            if (now - last > PROGRESS_NANOS && d < n && lastLine.compareAndSet(last, now)) {
+                progress.accept(String.format(Locale.ROOT, "checking %s: %d of %d samples decoded (%.0f s)", description, d, n, (now - start) / 1e9));
             }
         });
-        int good = 0;
-        for (int i = 0; i < problems.length; i++) {
+        List<SampleFiles> good = new ArrayList<>(n);
+        List<Sample> kept = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
             if (problems[i] != null) {
                 if (policy == BadSamplePolicy.FAIL) throw problems[i];
                 markBad(i, problems[i]);
             } else if (bad.get(i) == 0) {
-                good++;
+                good.add(files.get(i));
+                kept.add(decoded[i]);
             }
         }
-        if (good == 0) throw new BadSampleException(root, "all " + files.size() + " samples of " + description + " are bad (" + report.summary() + ")");
-        return good;
+        if (good.isEmpty()) throw new BadSampleException(root, "all " + n + " samples of " + description + " are bad (" + report.summary() + ")");
+        FileSampleSource goodOnly = good.size() == n ? this
+                : new FileSampleSource(description, root, good, labelSpace, policy, report, ignoredFiles);
+        return new Validated(goodOnly, kept.toArray(new Sample[0]));
     }
+
+    /** {@link #validate(long, Consumer)} keeping nothing: the number of good samples. */
+    public int validate() throws IOException {
+        return validate(0, line -> {}).good().size();
+    }
+
+    private static final long PROGRESS_NANOS = 5_000_000_000L;
 
     private void markBad(int i, BadSampleException e) {
         if (bad.compareAndSet(i, 0, 1)) report.add(BadSampleReport.Stage.LOAD, e.file(), e.problem());

@@ -25,6 +25,7 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.sbgan.runtime.image.Images;
 import org.sbgan.runtime.image.RgbImage;
+import org.sbgan.runtime.files.AtomicFiles;
 
 /**
  * Summarizes evaluations of several runs ({@code sbgan-cli report}): results grouped by (label, mode), each metric
@@ -160,12 +161,12 @@ public final class Report {
         List<Group> groups = group(entries);
         Files.createDirectories(out);
         Path metrics = out.resolve("metrics.png");
-        Files.write(metrics, BitmapEncoder.getBitmapBytes(chart(groups), BitmapEncoder.BitmapFormat.PNG));
+        AtomicFiles.write(metrics, BitmapEncoder.getBitmapBytes(chart(groups), BitmapEncoder.BitmapFormat.PNG));
         Path samples = out.resolve("samples.png");
         boolean haveSamples = writeSamples(runs, entries, samples);
         if (!haveSamples) Files.deleteIfExists(samples);
         Path md = out.resolve("report.md");
-        Files.writeString(md, markdown(groups, runs, haveSamples), StandardCharsets.UTF_8);
+        AtomicFiles.write(md, markdown(groups, runs, haveSamples).getBytes(StandardCharsets.UTF_8));
         return new Written(md, metrics, haveSamples ? samples : null, groups);
     }
 

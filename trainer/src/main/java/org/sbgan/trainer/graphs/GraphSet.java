@@ -23,6 +23,7 @@ import org.sbgan.graphs.models.Preset;
 import org.sbgan.graphs.models.LayoutRecipe;
 import org.sbgan.graphs.models.Stages;
 import org.sbgan.graphs.onnx.OnnxExport;
+import org.sbgan.runtime.files.AtomicFiles;
 import org.sbgan.graphs.ops.Flops;
 import org.sbgan.graphs.step.StepGraph;
 import org.sbgan.graphs.step.StepManifest;
@@ -155,6 +156,15 @@ public final class GraphSet {
             throws IOException {
         Stages.Vgg vgg = vggFile == null ? null : readVgg(vggFile, p);
         prepare(out);
+        Result[] result = new Result[1];
+        AtomicFiles.writeFolder(out, tmp -> result[0] = writeInto(p, seed, batches, vgg, vggFile, tmp, progress));
+        Result r = result[0];
+        return new Result(out, r.manifest(), r.networks(), r.stepGraphs(), r.inferenceGraphs(), r.stateTensors());
+    }
+
+    /** Writes the graph set into {@code out} (a fresh folder that is renamed into place when complete). */
+    private static Result writeInto(Preset p, long seed, Batches batches, Stages.Vgg vgg, Path vggFile, Path out, Consumer<String> progress)
+            throws IOException {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode graphs = f.objectNode();
         Map<String, Tensor> state = new LinkedHashMap<>();
@@ -255,16 +265,27 @@ public final class GraphSet {
         return new Result(out, root, List.copyOf(networks), steps.size(), inferenceFlops.size(), state.size());
     }
 
-    /** Creates {@code out} and checks it can be written, with one-line errors naming the folder. */
+    /**
+     * Checks that {@code out} can be (re)placed by a graph set: absent, empty, or a graph set already (it is replaced
+     * whole, so a folder holding anything else is refused); and that its parent can be written. One-line errors.
+     */
     static void prepare(Path out) throws IOException {
         if (Files.exists(out) && !Files.isDirectory(out)) throw new IOException("--out " + out + " exists and is not a folder");
+        if (Files.isDirectory(out) && !Files.exists(out.resolve(MANIFEST))) {
+            try (var entries = Files.list(out)) {
+                if (entries.anyMatch(e -> !AtomicFiles.isTemporary(e.getFileName().toString()))) {
+                    throw new IOException("--out " + out + " holds files but no " + MANIFEST + "; a graph set replaces its folder whole, "
+                            + "so give an empty or new folder");
+                }
+            }
+        }
+        Path parent = out.toAbsolutePath().getParent();
         try {
-            Files.createDirectories(out);
-            Path probe = Files.createTempFile(out, ".probe", ".tmp");
+            Files.createDirectories(parent);
+            Path probe = Files.createTempFile(parent, ".probe", ".tmp");
             Files.delete(probe);
         } catch (IOException | SecurityException e) {
-            throw new IOException("cannot write to the --out folder " + out + " (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+            throw new IOException(parent + ": cannot write (" + AtomicFiles.reason(e) + ")", e);
         }
     }
 
@@ -368,6 +389,6 @@ public final class GraphSet {
     }
 
     private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        OnnxExport.writeAtomically(file, out -> out.write(bytes));
+        AtomicFiles.write(file, bytes);
     }
 }

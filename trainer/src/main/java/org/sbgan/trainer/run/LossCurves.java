@@ -18,7 +18,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
-import org.sbgan.graphs.onnx.OnnxExport;
+import org.sbgan.runtime.files.AtomicFiles;
 
 /**
  * One PNG of loss curves per training stage, drawn from {@code metrics.jsonl}, so a run folder shows how
@@ -59,7 +59,7 @@ public final class LossCurves {
         for (Map.Entry<String, List<ObjectNode>> e : stages.entrySet()) {
             byte[] png = BitmapEncoder.getBitmapBytes(chart(e.getKey(), e.getValue()), BitmapEncoder.BitmapFormat.PNG);
             Path file = outDir.resolve(e.getKey() + ".png");
-            OnnxExport.writeAtomically(file, out -> out.write(png));
+            AtomicFiles.write(file, png);
             written.add(file);
         }
         return written;

@@ -9,8 +9,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.io.InputStreamReader;
-import java.io.Writer;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -21,14 +22,14 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.sbgan.graphs.onnx.OnnxExport;
+import org.sbgan.runtime.files.AtomicFiles;
 
 /**
  * A run's {@code metrics.jsonl}: one JSON object per line, each with a numeric {@code "step"}.
  *
  * <p>JSON Lines so that a killed process loses at most its last, half-written line, and readers (this class,
  * {@link LossCurves}, jq, pandas) skip it. A resumed run opens the log with the last step it keeps, so the
- * records of the steps it redoes are not there twice. Lines are flushed one by one but not fsynced: a line lost
+ * records of the steps it redoes are not there twice. A line that cannot be written whole (a full disk) is cut off again. Lines are written one by one but not fsynced: a line lost
  * in a crash is a step the run redoes from its last checkpoint anyway.
  */
 public final class MetricsLog implements AutoCloseable {
@@ -36,9 +37,9 @@ public final class MetricsLog implements AutoCloseable {
     private static final ObjectReader LINE_READER = MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final Path file;
-    private Writer out;
+    private FileChannel out;
 
-    private MetricsLog(Path file, Writer out) {
+    private MetricsLog(Path file, FileChannel out) {
         this.file = file;
         this.out = out;
     }
@@ -57,13 +58,15 @@ public final class MetricsLog implements AutoCloseable {
                 JsonNode step = line.record().get("step");
                 if (step != null && step.isNumber() && atMost(step, keepThroughStep)) kept.add(line.text());
             }
-            OnnxExport.writeAtomically(file, o -> {
+            AtomicFiles.write(file, o -> {
                 for (String line : kept) o.write((line + "\n").getBytes(StandardCharsets.UTF_8));
             });
         }
-        Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        return new MetricsLog(file, w);
+        try {
+            return new MetricsLog(file, FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE));
+        } catch (IOException e) {
+            throw AtomicFiles.failure(file, e);
+        }
     }
 
     /** Every parseable line of {@code file}, in order; a truncated (killed mid-write) line is skipped. */
@@ -83,8 +86,18 @@ public final class MetricsLog implements AutoCloseable {
         if (!(record.get("step") instanceof Number)) throw new IllegalArgumentException(file + ": record has no numeric \"step\": " + record);
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         for (Map.Entry<String, ?> e : record.entrySet()) put(node, e.getKey(), e.getValue());
-        out.write(MAPPER.writeValueAsString(node) + "\n");
-        out.flush();
+        ByteBuffer line = ByteBuffer.wrap((MAPPER.writeValueAsString(node) + "\n").getBytes(StandardCharsets.UTF_8));
+        long end = out.size();
+        try {
+            while (line.hasRemaining()) out.write(line, end + line.position());
+        } catch (IOException e) {
+            try {
+                out.truncate(end); // no half line left behind (a full disk)
+            } catch (IOException ignored) {
+                // readers skip a half line anyway
+            }
+            throw AtomicFiles.failure(file, e);
+        }
     }
 
     @Override

@@ -22,6 +22,7 @@ import org.sbgan.graphs.ir.DType;
 import org.sbgan.graphs.ir.Shapes;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.onnx.OnnxExport;
+import org.sbgan.runtime.files.AtomicFiles;
 
 /**
  * Named tensors in one ONNX file: a model with no nodes whose initializers (and, of the same name, outputs) are
@@ -82,7 +83,7 @@ public final class StateFile {
                 .setProducerName(OnnxExport.PRODUCER)
                 .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OnnxExport.OPSET)).build();
         long payload = graphSize;
-        OnnxExport.writeAtomically(file, out -> {
+        AtomicFiles.write(file, out -> {
             OutputStream os = new BufferedOutputStream(out, 1 << 20);
             CodedOutputStream c = CodedOutputStream.newInstance(os, 1 << 16);
             modelHeader.writeTo(c);

@@ -20,6 +20,7 @@ import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.onnx.OnnxExport;
 import org.sbgan.trainer.step.StateFile;
 import org.sbgan.trainer.step.StateStore;
+import org.sbgan.runtime.files.AtomicFiles;
 
 /**
  * The {@code checkpoints/} folder of a run. A checkpoint is a folder {@code step-<global step>} holding
@@ -89,7 +90,7 @@ public final class Checkpoints {
             meta.put("step", pos.globalStep());
             meta.put("tensors", store.names().size());
             if (extra != null) meta.setAll(extra);
-            OnnxExport.writeAtomically(tmp.resolve(META), out -> out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta)));
+            AtomicFiles.write(tmp.resolve(META), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
             fsyncDir(tmp);
             if (Files.exists(target)) deleteTree(target);
             try {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.sbgan.graphs.ir.Tensor;
+import org.sbgan.runtime.files.FolderLock;
 import org.sbgan.trainer.step.StateStore;
 
 /** A model bundle from any checkpoint of a run ({@code sbgan-cli export}). */
@@ -33,6 +34,13 @@ public final class Export {
     public static Result run(Path runDir, String name, String stage, Path out) throws IOException {
         RunFolder run = new RunFolder(runDir);
         TrainConfig cfg = run.readConfig();
+        try (FolderLock lock = FolderLock.acquire(runDir, "sbgan-cli export")) {
+            return export(run, cfg, name, stage, out);
+        }
+    }
+
+    private static Result export(RunFolder run, TrainConfig cfg, String name, String stage, Path out) throws IOException {
+        Path runDir = run.dir();
         Checkpoints cps = new Checkpoints(run.checkpoints(), Integer.MAX_VALUE);
         List<Checkpoints.Checkpoint> all = cps.list();
         if (all.isEmpty()) throw new IOException(run.checkpoints() + ": no complete checkpoint to export");

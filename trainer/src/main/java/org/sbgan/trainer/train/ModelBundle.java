@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.models.InferenceGraphs;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.graphs.onnx.OnnxExport;
+import org.sbgan.runtime.files.AtomicFiles;
 import org.sbgan.runtime.labels.LabelSpace;
 import org.sbgan.trainer.graphs.GraphSet;
 import org.sbgan.trainer.step.StateStore;
@@ -98,25 +98,12 @@ public final class ModelBundle {
         ObjectNode write(Path tmp) throws IOException;
     }
 
-    /** Assembles a bundle in a hidden folder beside {@code dir}, then swaps it in. */
+    /** Assembles a bundle in a hidden folder beside {@code dir}, then swaps it in ({@link AtomicFiles#writeFolder}). */
     private static void swapIn(Path dir, Contents contents) throws IOException {
-        Path parent = dir.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime()));
-        Path old = parent.resolve("." + dir.getFileName() + ".old-" + Long.toHexString(System.nanoTime()));
-        try {
-            Files.createDirectory(tmp);
+        AtomicFiles.writeFolder(dir, tmp -> {
             ObjectNode m = contents.write(tmp);
-            byte[] json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
-            OnnxExport.writeAtomically(tmp.resolve(JSON_FILE), out -> out.write(json));
-            if (Files.exists(dir)) Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            Checkpoints.deleteTree(old);
-        } catch (IOException | RuntimeException e) {
-            Checkpoints.deleteTree(tmp);
-            if (!Files.exists(dir) && Files.exists(old)) Files.move(old, dir, StandardCopyOption.ATOMIC_MOVE);
-            throw new IOException("cannot write the model bundle " + dir + " (" + String.valueOf(e.getMessage()).replaceAll("\\s*\\R\\s*", " ") + ")", e);
-        }
+            AtomicFiles.write(tmp.resolve(JSON_FILE), new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+        });
     }
 
     /** The contents of model.json. */

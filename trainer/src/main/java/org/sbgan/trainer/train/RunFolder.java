@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import org.sbgan.graphs.onnx.OnnxExport;
+import org.sbgan.runtime.files.AtomicFiles;
 
 /**
  * The layout of a run folder:
@@ -55,9 +55,8 @@ public record RunFolder(Path dir) {
     /** Creates the folder if needed and writes config.json atomically. */
     public void writeConfig(TrainConfig cfg) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IOException("--run " + dir + " exists and is not a folder");
-        Files.createDirectories(dir);
         byte[] bytes = JSON.writeValueAsBytes(cfg);
-        OnnxExport.writeAtomically(config(), out -> out.write(bytes));
+        AtomicFiles.write(config(), bytes);
     }
 
     /** The saved config, for {@code --resume}. */

@@ -98,11 +98,14 @@ public record Schedule(List<Phase> phases) {
         return new Schedule(List.copyOf(out));
     }
 
+    /**
+     * Iterations for {@code epochs} passes: full batches per pass ({@code samples / batch}), or, for data smaller than
+     * one batch (the loader then runs batches across epoch boundaries), the fraction of a batch one pass fills.
+     */
     private static long length(TrainConfig cfg, double epochs, int samples, int batch) {
-        if (samples < batch) {
-            throw new IllegalArgumentException("the dataset has " + samples + " samples, fewer than one batch of " + batch);
-        }
-        long n = Math.max(1, Math.round(epochs * (samples / batch)));
+        if (samples < 1) throw new IllegalArgumentException("the dataset has no samples");
+        double perEpoch = samples >= batch ? samples / batch : (double) samples / batch;
+        long n = Math.max(1, Math.round(epochs * perEpoch));
         return cfg.maxSteps() > 0 ? Math.min(n, cfg.maxSteps()) : n;
     }
 

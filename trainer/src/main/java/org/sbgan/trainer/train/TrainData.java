@@ -3,6 +3,7 @@ package org.sbgan.trainer.train;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.sbgan.runtime.labels.LabelMappingFile;
 import org.sbgan.runtime.labels.LabelSpace;
 import org.sbgan.runtime.labels.LabelSpaces;
@@ -33,8 +34,12 @@ public final class TrainData {
         this.d2Images = d2Images;
     }
 
-    /** Opens the training split named by the config; errors name the folder or file. */
-    public static TrainData open(TrainConfig cfg) throws IOException {
+    /**
+     * Opens the training split named by the config and decodes every sample once, before anything is built or
+     * written: with {@code --on-bad-sample fail} the first bad sample stops it (one line, file and problem); with
+     * {@code skip} the bad ones are listed on {@code log} and left out. What the cache budget allows stays decoded.
+     */
+    public static TrainData open(TrainConfig cfg, Consumer<String> log) throws IOException {
         int k = cfg.presetRecord().numClasses();
         LabelSpace space = labelSpace(cfg.labels(), k);
         if (space.numClasses() != k) {
@@ -43,22 +48,33 @@ public final class TrainData {
         }
         Path root = Path.of(cfg.data());
         if (!Files.isDirectory(root)) throw new IOException(root + ": no such dataset folder");
-        FileSampleSource files = switch (cfg.dataFormat()) {
+        FileSampleSource scanned = switch (cfg.dataFormat()) {
             case "cityscapes" -> Datasets.cityscapes(root, "train", space, Datasets.Content.PAIRED, cfg.onBadSample());
             case "ade20k" -> Datasets.ade20k(root, "training", space, Datasets.Content.PAIRED, cfg.onBadSample());
             case "pairs" -> Datasets.paired(root.resolve("images"), root.resolve("labels"), space, cfg.onBadSample());
             default -> throw new IllegalArgumentException("unknown data format " + cfg.dataFormat());
         };
         long budget = cfg.cacheMb() << 20;
-        SampleSource labelled = budget > 0 ? new CachedSampleSource(files, budget) : files;
+        FileSampleSource.Validated v = validated(scanned, budget, log);
+        SampleSource labelled = budget > 0 ? new CachedSampleSource(v.good(), budget, v.decoded()) : v.good();
         FileSampleSource extra = null;
         SampleSource d2 = labelled;
         if (cfg.unlabeledImages() != null) {
-            extra = Datasets.imageFolder(Path.of(cfg.unlabeledImages()), cfg.onBadSample());
-            SampleSource ex = budget > 0 ? new CachedSampleSource(extra, budget) : extra;
-            d2 = concat(labelled, ex);
+            FileSampleSource.Validated u = validated(Datasets.imageFolder(Path.of(cfg.unlabeledImages()), cfg.onBadSample()), budget, log);
+            extra = u.good();
+            d2 = concat(labelled, budget > 0 ? new CachedSampleSource(extra, budget, u.decoded()) : extra);
         }
-        return new TrainData(space, files, labelled, extra, d2);
+        return new TrainData(space, v.good(), labelled, extra, d2);
+    }
+
+    private static FileSampleSource.Validated validated(FileSampleSource src, long budget, Consumer<String> log) throws IOException {
+        FileSampleSource.Validated v = src.validate(budget, log);
+        BadSampleReport r = src.report();
+        if (r.count() > 0) {
+            log.accept(src.describe() + ": " + r.summary() + ", training on the other " + v.good().size() + ":");
+            for (String line : r.lines()) log.accept("  " + line);
+        }
+        return v;
     }
 
     /** A label space by name, a mapping file (CSV/JSON), or the default for K (8, 20, 35 Cityscapes; 150 ADE). */

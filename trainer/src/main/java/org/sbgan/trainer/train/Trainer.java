@@ -23,6 +23,7 @@ import org.sbgan.graphs.models.Preset;
 import org.sbgan.graphs.models.Stages;
 import org.sbgan.graphs.optim.Ema;
 import org.sbgan.graphs.step.StepManifest;
+import org.sbgan.runtime.files.FolderLock;
 import org.sbgan.trainer.data.SampleSource;
 import org.sbgan.trainer.data.loader.Batch;
 import org.sbgan.trainer.data.loader.BatchLoader;
@@ -90,6 +91,7 @@ public final class Trainer implements AutoCloseable {
     private MetricsLog metrics;
     private Path lastCheckpoint;
     private double elapsedBefore;
+    private FolderLock lock;
 
     public Trainer(RunFolder run, TrainConfig cfg, Options opts, Listener listener) {
         this.run = run;
@@ -106,19 +108,20 @@ public final class Trainer implements AutoCloseable {
     public Result train(List<Schedule.Stage> stages, boolean resume) throws IOException, OrtException, InterruptedException {
         long t0 = System.nanoTime();
         checkpoints = new Checkpoints(run.checkpoints(), 2);
-        checkpoints.prune();
-        Optional<Checkpoints.Checkpoint> latest = checkpoints.latest();
-        if (latest.isPresent() && !resume) {
-            Checkpoints.Position pos = latest.get().position();
-            throw new IllegalStateException(run.dir() + " already has a checkpoint (step " + pos.globalStep() + ", " + pos.phaseId()
-                    + "); pass --resume to continue it, or choose another --run folder");
-        }
-        TrainData data = TrainData.open(cfg);
+        if (!resume) refuseExisting(checkpoints.latest());
+        // Nothing is written before the data is known good: every sample is decoded once here.
+        TrainData data = TrainData.open(cfg, listener::message);
         listener.message("data: " + data.describe() + ", " + data.labelled().size() + " labelled samples, label space "
                 + data.labelSpace().name());
+        if (Files.exists(run.dir()) && !Files.isDirectory(run.dir())) throw new IOException(run.dir() + ": exists and is not a folder");
+        lock = FolderLock.acquire(run.dir(), "sbgan-cli train");
+        checkpoints.prune();
+        Optional<Checkpoints.Checkpoint> latest = checkpoints.latest();
+        if (!resume) refuseExisting(latest);
         run.writeConfig(cfg);
         graphs = ensureGraphs();
         Schedule schedule = Schedule.of(cfg, stages, data.labelled().size(), data.d2Images().size());
+        noteSmallData(schedule, data);
 
         store.putMissing(graphs.initialState());
         int startPhase = 0;
@@ -208,6 +211,26 @@ public final class Trainer implements AutoCloseable {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new Result(model, ran, globalStep, seconds, last);
+    }
+
+    private void refuseExisting(Optional<Checkpoints.Checkpoint> latest) {
+        if (latest.isEmpty()) return;
+        Checkpoints.Position pos = latest.get().position();
+        throw new IllegalStateException(run.dir() + " already has a checkpoint (step " + pos.globalStep() + ", " + pos.phaseId()
+                + "); pass --resume to continue it, or choose another --run folder");
+    }
+
+    /** One line per data source and batch size where the data is smaller than a batch (batches then wrap across epochs). */
+    private void noteSmallData(Schedule schedule, TrainData data) {
+        java.util.Set<String> said = new java.util.HashSet<>();
+        for (Schedule.Phase ph : schedule.phases()) {
+            boolean images = ph.kind() == Schedule.Kind.D2_PRETRAIN || ph.stage() == Schedule.Stage.PROGAN_RGB;
+            SampleSource src = images ? data.d2Images() : data.labelled();
+            if (src.size() >= ph.batch() || !said.add(src.describe() + "/" + ph.batch())) continue;
+            listener.message("note: " + src.describe() + " has " + src.size() + " sample" + (src.size() == 1 ? "" : "s")
+                    + ", fewer than a batch of " + ph.batch() + " (" + ph.label() + "): each batch takes the next " + ph.batch()
+                    + " of the shuffled epochs laid end to end, so every sample is used and batches hold repeats");
+        }
     }
 
     private static Schedule.Stage stageOf(String phaseId) {
@@ -482,12 +505,39 @@ public final class Trainer implements AutoCloseable {
         return store;
     }
 
+    /** Closes everything it opened, each even when an earlier one fails; the first failure is thrown. */
     @Override
     public void close() throws IOException, OrtException {
-        for (StepRunner r : runners.values()) r.close();
+        Closer c = new Closer();
+        for (StepRunner r : runners.values()) c.close(r);
         runners.clear();
-        if (samples != null) samples.close();
-        if (metrics != null) metrics.close();
-        store.close();
+        c.close(samples);
+        c.close(metrics);
+        c.close(store);
+        c.close(lock);
+        lock = null;
+        c.rethrow();
+    }
+
+    /** Closes resources in turn and keeps the first failure (the rest are suppressed into it). */
+    private static final class Closer {
+        private Exception first;
+
+        void close(AutoCloseable r) {
+            if (r == null) return;
+            try {
+                r.close();
+            } catch (Exception e) {
+                if (first == null) first = e;
+                else first.addSuppressed(e);
+            }
+        }
+
+        void rethrow() throws IOException, OrtException {
+            if (first instanceof IOException e) throw e;
+            if (first instanceof OrtException e) throw e;
+            if (first instanceof RuntimeException e) throw e;
+            if (first != null) throw new IOException(first.getMessage(), first);
+        }
     }
 }

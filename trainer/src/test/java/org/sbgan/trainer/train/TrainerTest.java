@@ -207,7 +207,7 @@ class TrainerTest {
         Path extra = TESTDATA.resolve("leftImg8bit/val");
         TrainConfig cfg = new TrainConfig(d.preset(), d.data(), d.dataFormat(), null, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                 1, 10, 1000, extra.toString(), BadSamplePolicy.FAIL, 256, null, null);
-        TrainData data = TrainData.open(cfg);
+        TrainData data = TrainData.open(cfg, line -> {});
         assertEquals(240, data.labelled().size());
         assertEquals(300, data.d2Images().size(), "labelled images plus the 60 unlabelled ones");
         assertTrue(data.d2Images().load(299).hasImage());

@@ -21,7 +21,9 @@ import org.sbgan.trainer.data.SampleSource;
  *
  * <p>The stream is endless: epoch after epoch, each a permutation of the source (shuffled from (seed, epoch)
  * when {@link Config#shuffle}), cut into {@code size / batchSize} full batches (a last partial batch is
- * dropped, so every batch has the step graph's fixed shape). Each sample goes through {@link Transforms} with
+ * dropped, so every batch has the step graph's fixed shape). A source smaller than one batch is not refused:
+ * its epochs are laid end to end and each batch takes the next {@code batchSize} of them ({@link #wraps()}), so
+ * every sample is used, and a batch holds repeats from neighbouring epochs. Each sample goes through {@link Transforms} with
  * its own generator from (seed, epoch, sample index), so the same seed gives the same batches in the same
  * order whatever the thread timing or the number of workers.
  *
@@ -108,6 +110,7 @@ public final class BatchLoader implements AutoCloseable {
     private final SampleSource source;
     private final Config cfg;
     private final int sourceSize, batchesPerEpoch, pixels;
+    private final boolean wraps;
     private final List<Batch> all = new ArrayList<>();
     private final ArrayBlockingQueue<Batch> free;
     private final LinkedBlockingQueue<Object> ready = new LinkedBlockingQueue<>();
@@ -122,10 +125,9 @@ public final class BatchLoader implements AutoCloseable {
         this.source = source;
         this.cfg = cfg;
         this.sourceSize = source.size();
-        if (sourceSize < cfg.batchSize()) {
-            throw new IllegalArgumentException(source.describe() + " has " + sourceSize + " samples, fewer than one batch of " + cfg.batchSize());
-        }
-        this.batchesPerEpoch = sourceSize / cfg.batchSize();
+        if (sourceSize < 1) throw new IllegalArgumentException(source.describe() + " has no samples");
+        this.wraps = sourceSize < cfg.batchSize();
+        this.batchesPerEpoch = Math.max(1, sourceSize / cfg.batchSize());
         Transforms t = cfg.transforms();
         this.pixels = t.height() * t.width();
         int k = cfg.content().labels ? cfg.numClasses() : 0;
@@ -148,8 +150,14 @@ public final class BatchLoader implements AutoCloseable {
         producer.start();
     }
 
+    /** Full batches per epoch; 1 when the source is smaller than a batch (then an epoch is less than a batch). */
     public int batchesPerEpoch() {
         return batchesPerEpoch;
+    }
+
+    /** Whether the source has fewer samples than a batch, so that batches run across epoch boundaries. */
+    public boolean wraps() {
+        return wraps;
     }
 
     public Config config() {
@@ -236,19 +244,19 @@ public final class BatchLoader implements AutoCloseable {
     }
 
     private void produce() {
-        int epoch = -1;
-        int[] order = null;
+        Orders orders = new Orders();
         try {
             for (long seq = cfg.start(); !closed; seq++) {
                 Batch b = free.take();
-                int e = (int) (seq / batchesPerEpoch);
-                if (e != epoch) {
-                    epoch = e;
-                    order = order(sourceSize, cfg.seed(), epoch, cfg.shuffle());
-                }
                 long t0 = System.nanoTime();
-                fill(b, order, (int) (seq % batchesPerEpoch) * cfg.batchSize(), epoch);
-                b.stamp(seq, epoch, System.nanoTime() - t0);
+                int[] epochs = new int[cfg.batchSize()], indices = new int[cfg.batchSize()];
+                for (int i = 0; i < epochs.length; i++) {
+                    long p = position(seq, i);
+                    epochs[i] = (int) (p / sourceSize);
+                    indices[i] = orders.of(epochs[i])[(int) (p % sourceSize)];
+                }
+                fill(b, indices, epochs);
+                b.stamp(seq, epochs[0], System.nanoTime() - t0);
                 if (closed) return;
                 ready.put(b);
             }
@@ -259,15 +267,39 @@ public final class BatchLoader implements AutoCloseable {
         }
     }
 
-    private void fill(Batch b, int[] order, int start, int epoch) throws IOException, InterruptedException {
+    /**
+     * Where slot {@code i} of batch {@code seq} falls in the stream of epochs laid end to end ({@code epoch * size +
+     * offset}): full batches within an epoch, or, when the source is smaller than a batch, straight through.
+     */
+    private long position(long seq, int i) {
+        if (wraps) return seq * cfg.batchSize() + i;
+        long epoch = seq / batchesPerEpoch;
+        return epoch * sourceSize + (seq % batchesPerEpoch) * cfg.batchSize() + i;
+    }
+
+    /** The orders of the last few epochs a batch touched (a wrapping batch spans several). */
+    private final class Orders {
+        private final java.util.Map<Integer, int[]> recent = new java.util.LinkedHashMap<>(8, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<Integer, int[]> e) {
+                return size() > 4;
+            }
+        };
+
+        int[] of(int epoch) {
+            return recent.computeIfAbsent(epoch, e -> order(sourceSize, cfg.seed(), e, cfg.shuffle()));
+        }
+    }
+
+    private void fill(Batch b, int[] indices, int[] epochs) throws IOException, InterruptedException {
         int n = cfg.batchSize();
         if (pool == null) {
-            for (int i = 0; i < n; i++) fillOne(b, i, order[start + i], epoch);
+            for (int i = 0; i < n; i++) fillOne(b, i, indices[i], epochs[i]);
             return;
         }
         List<Future<?>> fs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            int slot = i, index = order[start + i];
+            int slot = i, index = indices[i], epoch = epochs[i];
             fs.add(pool.submit(() -> {
                 try {
                     fillOne(b, slot, index, epoch);

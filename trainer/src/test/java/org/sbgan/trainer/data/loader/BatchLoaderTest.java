@@ -147,6 +147,41 @@ class BatchLoaderTest {
     }
 
     @Test
+    void aSourceSmallerThanABatchUsesEverySampleInEveryEpochAcrossBatches() throws Exception {
+        MemorySource src = new MemorySource(3, true, true);
+        BatchLoader.Config c = cfg(5); // batch 4 > 3 samples
+        List<Snap> a;
+        try (BatchLoader l = new BatchLoader(src, c)) {
+            assertTrue(l.wraps());
+            assertEquals(1, l.batchesPerEpoch());
+            a = take(l, 6);
+        }
+        // 6 batches of 4 = 24 positions = epochs 0..7 of 3 samples laid end to end: each epoch a permutation.
+        List<String> stream = new ArrayList<>();
+        for (Snap s : a) stream.addAll(Arrays.asList(s.ids().split(",")));
+        assertEquals(24, stream.size());
+        for (int e = 0; e < 8; e++) {
+            assertEquals(Set.of("s0", "s1", "s2"), new HashSet<>(stream.subList(3 * e, 3 * e + 3)), "epoch " + e + " of " + stream);
+        }
+        try (BatchLoader l = new BatchLoader(src, c.withStart(3))) {
+            List<Snap> resumed = take(l, 3);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(a.get(3 + i).ids(), resumed.get(i).ids(), "a stream started at batch 3 matches");
+                assertArrayEquals(a.get(3 + i).images(), resumed.get(i).images());
+            }
+        }
+        try (BatchLoader l = new BatchLoader(new MemorySource(1, true, true), c)) {
+            assertEquals("s0,s0,s0,s0,", take(l, 1).get(0).ids(), "one sample fills a batch");
+        }
+    }
+
+    @Test
+    void anEmptySourceIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new BatchLoader(new MemorySource(0, true, true), cfg(1)));
+        assertEquals("memory has no samples", e.getMessage());
+    }
+
+    @Test
     void noShuffleKeepsSourceOrder() throws Exception {
         MemorySource src = new MemorySource(8, true, true);
         try (BatchLoader l = new BatchLoader(src, cfg(1).withShuffle(false))) {

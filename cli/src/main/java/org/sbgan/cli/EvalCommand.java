@@ -99,6 +99,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (count < 0) throw new ParameterException(spec.commandLine(), "--count must be 0 (the real split's size) or more");
         if (threads != null && threads < 1) throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
         if (kidSubsets < 1 || kidSubsetSize < 2) throw new ParameterException(spec.commandLine(), "--kid-subsets must be at least 1 and --kid-subset-size at least 2");
+        if (realFormat == null && !Files.isDirectory(real)) realFormat = "cityscapes"; // the reader names the missing folder
         if (realFormat == null) {
             Datasets.Detected d = Datasets.detect(real);
             if (d.format().equals("pairs")) {

@@ -209,14 +209,17 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The --data folder's layout when --data-format is not given; said in one line. */
+    /**
+     * The --data folder's layout when --data-format is not given (the run's first line, "data: ade20k training (DIR)",
+     * says which). A missing folder is left to the dataset reader's error.
+     */
     private String detectFormat() throws java.io.IOException {
+        if (!java.nio.file.Files.isDirectory(data)) return "cityscapes";
         Datasets.Detected d = Datasets.detect(data);
         if (d.format().equals("folder")) {
             throw new ParameterException(spec.commandLine(), data + " holds only images; training needs label maps (cityscapes, ade20k or "
                     + "pairs layout); images without labels can join D2's real side with --unlabeled-images");
         }
-        System.err.println("data: " + data + " is in the " + d.format() + " layout (" + d.evidence() + "); --data-format overrides");
         return d.format();
     }
 

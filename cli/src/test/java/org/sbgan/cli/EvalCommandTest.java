@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sbgan.graphs.models.Preset;
@@ -65,6 +66,23 @@ class EvalCommandTest {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         TrainCommandTest.Run r = TrainCommandTest.run("eval", "--fake", empty.toString(), "--real", TESTDATA.toString());
         assertEquals(1, r.code(), r.err());
-        assertTrue(r.err().startsWith("error: " + empty) && r.err().strip().lines().count() == 1, r.err());
+        String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(last.startsWith("error: " + empty), r.err());
+        assertTrue(r.err().contains(TESTDATA + " is in the cityscapes layout (leftImg8bit/, gtFine/)"), "the layout it read off: " + r.err());
+
+        TrainCommandTest.Run typo = TrainCommandTest.run("eval", "--fake", tmp.toString(), "--kid-subsets", "many");
+        assertEquals(2, typo.code());
+        assertEquals(List.of("error: Invalid value for option '--kid-subsets': 'many' is not an int", "try 'sbgan-cli eval --help'"),
+                typo.err().strip().lines().toList(), "one line and a hint, not the usage text");
+    }
+
+    @Test
+    void aRealFolderOfImagesIsRecognisedWithoutRealFormat(@TempDir Path tmp) throws Exception {
+        Path real = TESTDATA.resolve("leftImg8bit/train/synthtown"), fake = TESTDATA.resolve("leftImg8bit/val/synthville");
+        TrainCommandTest.Run r = TrainCommandTest.run("eval", "--fake", fake.toString(), "--real", real.toString(), "--metrics", "kid",
+                "--out", "none");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains(real + " is in the folder layout (image files)"), r.err());
+        assertTrue(r.out().contains("KID"), r.out());
     }
 }

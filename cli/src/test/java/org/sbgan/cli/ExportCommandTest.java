@@ -1,6 +1,7 @@
 package org.sbgan.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OnnxTensor;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.sbgan.runtime.files.FolderLock;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code sbgan-cli export}: a bundle from a chosen checkpoint that plain ONNX Runtime runs end to end. */
@@ -26,6 +28,14 @@ class ExportCommandTest {
         TrainCommandTest.Run t = TrainCommandTest.run("train", "--stage", "seg", "--data", data.toString(), "--run", run.toString(),
                 "--max-steps", "1", "--threads", "2", "--progress", "lines");
         assertEquals(0, t.code(), t.err());
+
+        try (FolderLock training = FolderLock.acquire(run, "sbgan-cli train")) {
+            TrainCommandTest.Run busy = TrainCommandTest.run("export", "--run", run.toString(), "--out", out.toString());
+            assertEquals(1, busy.code());
+            assertTrue(busy.err().strip().startsWith("error: " + run + ": in use by this process"), busy.err());
+            assertEquals(1, busy.err().strip().lines().count());
+            assertFalse(Files.exists(out));
+        }
 
         TrainCommandTest.Run bad = TrainCommandTest.run("export", "--run", run.toString(), "--out", out.toString(), "--checkpoint", "step-9");
         assertEquals(1, bad.code());

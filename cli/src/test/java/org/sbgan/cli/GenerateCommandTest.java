@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sbgan.graphs.models.Preset;
+import org.sbgan.runtime.files.FolderLock;
 import org.sbgan.runtime.image.Images;
 import org.sbgan.runtime.image.LabelRaster;
 import org.sbgan.runtime.image.RgbImage;
@@ -31,9 +32,11 @@ class GenerateCommandTest {
         return dir;
     }
 
+    /** The scene files, contact sheet and the like: not the (released, empty) lock file. */
     private static List<Path> files(Path dir) throws IOException {
+        assertEquals(0, Files.size(dir.resolve(FolderLock.FILE)), "the lock is released");
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).map(dir::relativize).sorted().toList();
+            return s.filter(Files::isRegularFile).map(dir::relativize).filter(p -> !p.toString().equals(FolderLock.FILE)).sorted().toList();
         }
     }
 
@@ -79,6 +82,18 @@ class GenerateCommandTest {
         assertEquals(fa, fb, "the same files, none twice, no temporary files left");
         for (Path f : fa) assertArrayEquals(Files.readAllBytes(a.resolve(f)), Files.readAllBytes(b.resolve(f)), f.toString());
         assertEquals(240 * 3 + 1, fa.size(), "3 files per scene and the contact sheet");
+    }
+
+    @Test
+    void aBusyOutputFolderIsRefusedInOneLine(@TempDir Path tmp) throws Exception {
+        Path model = initialBundle(tmp.resolve("model")), out = tmp.resolve("out");
+        try (FolderLock held = FolderLock.acquire(out, "another generate")) {
+            TrainCommandTest.Run r = TrainCommandTest.run(args(model, out, "4").toArray(String[]::new));
+            assertEquals(1, r.code());
+            assertEquals("error: " + out + ": in use by this process (" + ProcessHandle.current().pid() + "); wait for it to end, or use another folder",
+                    r.err().strip());
+        }
+        assertEquals(List.of(), files(out), "nothing written");
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.sbgan.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sbgan.graphs.ir.Tensor;
+import org.sbgan.runtime.files.FolderLock;
 import org.sbgan.trainer.train.Checkpoints;
 
 /** {@code sbgan-cli train}: a process killed with SIGKILL resumes to the uninterrupted state; errors are one line. */
@@ -72,6 +74,8 @@ class TrainCommandTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (lines(b.resolve("metrics.jsonl")) < 15 && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(10);
         assertTrue(p.isAlive(), "the process was still training when killed: " + Files.readString(tmp.resolve("b.log")));
+        FolderLock.BusyException busy = assertThrows(FolderLock.BusyException.class, () -> FolderLock.acquire(b, "a second train"));
+        assertTrue(busy.getMessage().startsWith(b + ": in use by process " + p.pid() + " (sbgan-cli train, since "), busy.getMessage());
         p.destroyForcibly(); // SIGKILL on Linux and macOS
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertNotEquals(0, p.exitValue());
@@ -110,6 +114,34 @@ class TrainCommandTest {
         Run badStage = run("train", "--stage", "everything");
         assertEquals(2, badStage.code());
         assertTrue(badStage.err().contains("--stage must be seg, spade, e2e, all or progan-rgb"), badStage.err());
+    }
+
+    @Test
+    void aBusyRunFolderIsRefusedInOneLineBeforeAnythingIsWritten(@TempDir Path tmp) throws Exception {
+        Path r = tmp.resolve("r");
+        try (FolderLock held = FolderLock.acquire(r, "another train")) {
+            Run res = run(segArgs(r, "1").toArray(String[]::new));
+            assertEquals(1, res.code());
+            String last = res.err().strip().lines().reduce((x, y) -> y).orElse("");
+            assertEquals("error: " + r + ": in use by this process (" + ProcessHandle.current().pid() + "); wait for it to end, or use another folder", last);
+        }
+        try (var s = Files.list(r)) {
+            assertEquals(List.of(FolderLock.FILE), s.map(x -> x.getFileName().toString()).toList(), "no config, graphs or checkpoints");
+        }
+    }
+
+    @Test
+    void aUsageErrorIsOneLineAndAHint() {
+        Run res = run("train", "--threads", "two");
+        assertEquals(2, res.code());
+        assertEquals(List.of("error: Invalid value for option '--threads': 'two' is not an int", "try 'sbgan-cli train --help'"),
+                res.err().strip().lines().toList());
+        Run typo = run("train", "--max-step", "3");
+        assertEquals(2, typo.code());
+        assertTrue(typo.err().startsWith("error: Unknown options: '--max-step', '3'"), typo.err());
+        assertTrue(typo.err().contains("--max-steps"), "a suggestion: " + typo.err());
+        assertTrue(typo.err().strip().endsWith("try 'sbgan-cli train --help'"), typo.err());
+        assertTrue(typo.err().lines().count() <= 4, typo.err());
     }
 
     @Test

@@ -91,6 +91,9 @@ public final class AtomicFiles {
                     // the original failure is the one to report; the old folder stays at its hidden name
                 }
             }
+            // A file's failure names it where it was going to be, not at its temporary place.
+            String m = e.getMessage();
+            if (e instanceof IOException && m != null && m.contains(tmp.toString())) throw new IOException(m.replace(tmp.toString(), abs.toString()), e);
             throw failure(dir, e);
         }
         deleteTreeQuietly(old);

@@ -111,10 +111,11 @@ public final class Checkpoints {
         return target;
     }
 
+    /** The innermost reason ("No space left on device"), without the temporary paths it happened at. */
     private static String describe(Throwable e) {
-        String m = e.getMessage();
-        String s = e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
-        return s.replaceAll("\\s*\\R\\s*", " ");
+        Throwable t = e;
+        while (t.getCause() instanceof IOException c) t = c;
+        return AtomicFiles.reason(t);
     }
 
     /** Complete checkpoints, oldest first. Unreadable ones (a foreign folder, a damaged JSON) are skipped. */

@@ -35,7 +35,7 @@ class AtomicWriteTest {
             out.write(new byte[] {9, 9});
             throw new IOException("disk full");
         }));
-        assertEquals("disk full", e.getMessage());
+        assertEquals(f + ": cannot write (disk full)", e.getMessage(), "one line naming the file");
         assertArrayEquals(new byte[] {7}, Files.readAllBytes(f));
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(1, s.count(), "only the previous file remains");

@@ -25,13 +25,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = {"Time the training data path: a BatchLoader preparing batches (short-side resize, joint flip, "
                 + "crop, [-1,1] images, one-hot labels) into direct buffers ahead of a consumer that copies each into "
-                + "step-input buffers. Data shapes follow SBGAN-SPEC §6 (G_seg's top resolution, K = 8 Cityscapes "
+                + "step-input buffers. Data shapes follow docs/METHOD.md §4 (G_seg's top resolution, K = 8 Cityscapes "
                 + "categories): tiny = 32x64, small = 64x128, batch 16. Without --data the samples are synthesized in "
                 + "memory (label maps + images at --source-size), so the bench measures transforms and batching, "
                 + "not decoding. Prints batches/s and median ms/batch against a 2.4-GFLOP conv forward "
                 + "(docs/BENCHMARKS.md)."})
 public final class BenchDataCommand implements Callable<Integer> {
-    /** The data shapes of the presets (SBGAN-SPEC §6): G_seg's top resolution, K = 8 categories, batch 16. */
+    /** The data shapes of the presets (docs/METHOD.md §4): G_seg's top resolution, K = 8 categories, batch 16. */
     enum Preset {
         TINY(32, 64, 8, 16), SMALL(64, 128, 8, 16);
 

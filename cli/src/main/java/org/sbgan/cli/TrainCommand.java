@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
 /** {@code sbgan-cli train}: the SB-GAN stages on a dataset, into a run folder. */
 @Prototype
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train SB-GAN (SBGAN-SPEC §1–§3) on a segmentation dataset, into a run folder: config.json, graphs/ "
+        description = {"Train SB-GAN (docs/METHOD.md §1–§3) on a segmentation dataset, into a run folder: config.json, graphs/ "
                 + "(the ONNX step graphs that are run), checkpoints/, samples/, metrics.jsonl, plots/ and, at the end, the "
                 + "model bundle model/ that `generate` and the runtime load.",
                 "Stages: seg = the progressive layout GAN (stabilize at the first level, then fade + stabilize per level, "

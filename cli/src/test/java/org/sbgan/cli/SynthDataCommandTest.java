@@ -47,6 +47,7 @@ class SynthDataCommandTest {
         } finally {
             System.setErr(err);
         }
-        assertTrue(buf.toString().startsWith("--size must be HxW"), buf.toString());
+        assertEquals(List.of("error: --size must be HxW with H in 8..4096 and W in 16..4096 (e.g. 64x128), got '64by128'",
+                "try 'sbgan-cli synth-data --help'"), buf.toString().strip().lines().toList());
     }
 }

@@ -9,16 +9,16 @@ import org.sbgan.graphs.ir.GraphBuildException;
 import org.sbgan.graphs.ir.Value;
 
 /**
- * The SB-GAN adversarial losses as pure graph functions (SBGAN-SPEC §1–§3): WGAN-GP for the layout critic
+ * The SB-GAN adversarial losses as pure graph functions (docs/METHOD.md §1–§3): WGAN-GP for the layout critic
  * D_seg, hinge losses for the multi-scale PatchGANs D1/D2, and pix2pixHD/SPADE feature matching. Each
  * function only appends nodes to the graph of its inputs; no parameters, no state.
  */
 public final class Losses {
     private Losses() {}
 
-    /** λ of the gradient penalty (SBGAN-SPEC §1: "WGAN-GP, λ = 10"). */
+    /** λ of the gradient penalty (docs/METHOD.md §1: "WGAN-GP, λ = 10"). */
     public static final float GP_LAMBDA = 10f;
-    /** λ_feat of feature matching (SBGAN-SPEC §2: "· 10 / num_D"). */
+    /** λ_feat of feature matching (docs/METHOD.md §2: "· 10 / num_D"). */
     public static final float FEAT_LAMBDA = 10f;
     /**
      * Added to the squared gradient norm inside the square root. d√s/ds = 1/(2√s) is infinite at s = 0, so a
@@ -32,13 +32,13 @@ public final class Losses {
     /** The parts of the WGAN-GP critic loss; every value is a scalar except {@code gradNorm} ([N]). */
     public record WganGp(Value total, Value wasserstein, Value penalty, Value gradNorm) {}
 
-    /** {@link #wganGpD(Graph, Function, Value, Value, Value, float)} with λ = 10 (SBGAN-SPEC §1). */
+    /** {@link #wganGpD(Graph, Function, Value, Value, Value, float)} with λ = 10 (docs/METHOD.md §1). */
     public static WganGp wganGpD(Graph g, Function<Value, Value> critic, Value real, Value fake, Value alpha) {
         return wganGpD(g, critic, real, fake, alpha, GP_LAMBDA);
     }
 
     /**
-     * WGAN-GP critic loss (SBGAN-SPEC §1, "Loss and optimizer"):
+     * WGAN-GP critic loss (docs/METHOD.md §1, "Loss and optimizer"):
      * mean D(fake) − mean D(real) + λ · mean_b((‖∇_x̂ D(x̂)_b‖₂ − 1)²), x̂ = α·real + (1−α)·fake.
      *
      * <p>{@code real} and {@code fake} pass through stopGradient ("real and fake both treated as constants"),
@@ -84,7 +84,7 @@ public final class Losses {
         return new WganGp(g.add(wasserstein, penalty), wasserstein, penalty, norm);
     }
 
-    /** WGAN generator loss −mean D(fake) (SBGAN-SPEC §1: "G loss = − mean D(ST-Gumbel(G_seg(z)))"). */
+    /** WGAN generator loss −mean D(fake) (docs/METHOD.md §1: "G loss = − mean D(ST-Gumbel(G_seg(z)))"). */
     /**
      * Mean over samples and pixels of the entropy −Σ_c p log p of class probabilities p [N, K, H, W] (softmax over
      * axis 1), in nats; the log is of p + {@link #ENTROPY_EPS}, so a one-hot p has a finite gradient.
@@ -102,13 +102,13 @@ public final class Losses {
         return g.neg(g.meanAll(scoresFake));
     }
 
-    /** Hinge D loss of one scale: mean(relu(1 − D(real))) + mean(relu(1 + D(fake))) (SBGAN-SPEC §2). */
+    /** Hinge D loss of one scale: mean(relu(1 − D(real))) + mean(relu(1 + D(fake))) (docs/METHOD.md §2). */
     public static Value hingeD(Value realScores, Value fakeScores) {
         Graph g = realScores.graph();
         return g.add(g.meanAll(g.relu(g.sub(1f, realScores))), g.meanAll(g.relu(g.add(fakeScores, 1f))));
     }
 
-    /** Hinge G loss of one scale: −mean D(fake) (SBGAN-SPEC §2). */
+    /** Hinge G loss of one scale: −mean D(fake) (docs/METHOD.md §2). */
     public static Value hingeG(Value fakeScores) {
         Graph g = fakeScores.graph();
         return g.neg(g.meanAll(fakeScores));
@@ -116,7 +116,7 @@ public final class Losses {
 
     /**
      * Multi-scale hinge D loss: {@link #hingeD(Value, Value)} averaged over the scales, one score map (the last
-     * output) per scale (SBGAN-SPEC §2: "averaged over the scales (last output of each scale)").
+     * output) per scale (docs/METHOD.md §2: "averaged over the scales (last output of each scale)").
      */
     public static Value hingeD(List<Value> realPerScale, List<Value> fakePerScale) {
         if (realPerScale.size() != fakePerScale.size() || realPerScale.isEmpty()) {
@@ -128,7 +128,7 @@ public final class Losses {
         return average(terms);
     }
 
-    /** Multi-scale hinge G loss: −mean D(fake) averaged over the scales (SBGAN-SPEC §2). */
+    /** Multi-scale hinge G loss: −mean D(fake) averaged over the scales (docs/METHOD.md §2). */
     public static Value hingeG(List<Value> fakePerScale) {
         if (fakePerScale.isEmpty()) throw new IllegalArgumentException("hingeG: no scales");
         List<Value> terms = new ArrayList<>();
@@ -150,13 +150,13 @@ public final class Losses {
         return out;
     }
 
-    /** {@link #featureMatching(List, List, float)} with λ = 10 (SBGAN-SPEC §2). */
+    /** {@link #featureMatching(List, List, float)} with λ = 10 (docs/METHOD.md §2). */
     public static Value featureMatching(List<List<Value>> fakeFeats, List<List<Value>> realFeats) {
         return featureMatching(fakeFeats, realFeats, FEAT_LAMBDA);
     }
 
     /**
-     * Feature matching (SBGAN-SPEC §2): Σ over scales i and intermediate layers j of
+     * Feature matching (docs/METHOD.md §2): Σ over scales i and intermediate layers j of
      * L1(fake[i][j], stopGradient(real[i][j])) · λ / num_D, L1 being the mean absolute difference over all
      * elements of the layer (pix2pixHD/SPADE {@code nn.L1Loss()}, reduction mean); num_D = number of scales.
      *

@@ -9,7 +9,7 @@ import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.onnx.OnnxImport;
 
 /**
- * VGG19 perceptual loss (SBGAN-SPEC §2): λ · Σ_i w_i · L1(feat_i(fake), stopGradient(feat_i(real))), with
+ * VGG19 perceptual loss (docs/METHOD.md §2): λ · Σ_i w_i · L1(feat_i(fake), stopGradient(feat_i(real))), with
  * feat_i = relu1_1, relu2_1, relu3_1, relu4_1, relu5_1, w = 1/32, 1/16, 1/8, 1/4, 1 and λ = 10; L1 is the mean
  * absolute difference (SPADE's {@code nn.L1Loss()}). Images in [−1, 1] are mapped to ImageNet-normalised
  * input ((x + 1)/2 − mean)/std inside.

@@ -11,7 +11,7 @@ import org.sbgan.graphs.nn.Spade;
 import org.sbgan.graphs.nn.SpadeResBlock;
 
 /**
- * G_img, the SPADE image generator (SBGAN-SPEC §2), from a {@link Preset}: one-hot layout [N, K, H, W] at
+ * G_img, the SPADE image generator (docs/METHOD.md §2), from a {@link Preset}: one-hot layout [N, K, H, W] at
  * {@link Preset#imageSize()} → image [N, 3, H, W] in [−1, 1].
  *
  * <pre>

@@ -20,7 +20,7 @@ import org.sbgan.graphs.onnx.OnnxExport;
  *
  * <ul>
  *   <li>{@link #segGenerator}: G_seg at its top level, "z" [N, zDim] → "probs" [N, K, H, W] and "labels" [N, H, W]
- *       int64 = argmax over K (SBGAN-SPEC §1 inference: no Gumbel noise).</li>
+ *       int64 = argmax over K (docs/METHOD.md §1 inference: no Gumbel noise).</li>
  *   <li>{@link #imageGenerator}: G_img, "layout" [N, K, Hi, Wi] (one-hot, image size) → "image" [N, 3, Hi, Wi].</li>
  *   <li>{@link #segCritic}: D_seg at the top level, "x" [N, K, H, W] → "scores" [N, 1].</li>
  *   <li>{@link #d1} (K+3 channels: concat(layout, image)) and {@link #d2} (3 channels: image), "x" → the last map

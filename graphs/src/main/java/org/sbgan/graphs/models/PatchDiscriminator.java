@@ -12,7 +12,7 @@ import org.sbgan.graphs.nn.Params;
 import org.sbgan.graphs.nn.SNConv;
 
 /**
- * The multi-scale PatchGAN of pix2pixHD/SPADE (SBGAN-SPEC §2, §3): D1 (conditional, K+3 input channels) and D2
+ * The multi-scale PatchGAN of pix2pixHD/SPADE (docs/METHOD.md §2, §3): D1 (conditional, K+3 input channels) and D2
  * (unconditional, 3 channels). numD scales with their own parameters; scale 0 sees the input, each next scale
  * sees AvgPool(3×3, stride 2, pad 1, padding not counted) of the previous scale's input.
  *

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * A complete, immutable SB-GAN configuration: network sizes, flags, optimizers, batch sizes and schedule
- * (SBGAN-SPEC §6, with the values of §1–§3). Four are defined: {@link #TINY}, {@link #SMALL},
+ * (docs/METHOD.md §4, with the values of §1–§3). Four are defined: {@link #TINY}, {@link #SMALL},
  * {@link #CITYSCAPES}, {@link #ADE_INDOOR}; {@link #byName(String)} looks them up.
  *
  * @param name              preset name as given on the command line

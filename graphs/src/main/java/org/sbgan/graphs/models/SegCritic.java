@@ -11,7 +11,7 @@ import org.sbgan.graphs.nn.MinibatchStddev;
 import org.sbgan.graphs.nn.Params;
 
 /**
- * The segmentation critic D_seg (SBGAN-SPEC §1), the mirror of {@link SegGenerator} at level L: a one-hot (or
+ * The segmentation critic D_seg (docs/METHOD.md §1), the mirror of {@link SegGenerator} at level L: a one-hot (or
  * probability) map x [N, K, 4·2^L, 4ar·2^L] → WGAN scores [N, 1], no sigmoid.
  *
  * <pre>

@@ -10,7 +10,7 @@ import org.sbgan.graphs.nn.Params;
 import org.sbgan.graphs.nn.PixelNorm;
 
 /**
- * The progressive segmentation generator G_seg (SBGAN-SPEC §1), built for one resolution level L
+ * The progressive segmentation generator G_seg (docs/METHOD.md §1), built for one resolution level L
  * (level 0 = 4×4ar, level L = 4·2^L × 4ar·2^L): z [N, zDim] → probability map p [N, K, H, W].
  *
  * <pre>

@@ -17,7 +17,7 @@ import org.sbgan.graphs.step.StepBuilder;
 import org.sbgan.graphs.step.StepGraph;
 
 /**
- * The training-step graphs of every SB-GAN stage (SBGAN-SPEC §1–§3), one static builder per step. Each returns
+ * The training-step graphs of every SB-GAN stage (docs/METHOD.md §1–§3), one static builder per step. Each returns
  * a {@link StepGraph} (forward, backward and Adam) for a {@link Preset}, a parameter seed and a batch size N.
  *
  * <p><b>Shared parameters.</b> All steps use {@link StepParams} with the given seed, and initial values are a
@@ -239,7 +239,7 @@ public final class Stages {
         if (p.layout().emaBeta() > 0) Ema.update(sb, paramsOf(sb, GSEG), p.layout().emaBeta(), g.value(Adam.stepState(GSEG)));
         sb.metric("loss_g", loss);
         if (entropy != null) sb.metric("entropy", entropy);
-        return sb.build("SBGAN-SPEC §1 layout-GAN G step, level " + level + ": −mean D_seg(ST-Gumbel(G_seg(z))); updates gseg");
+        return sb.build("docs/METHOD.md §1 layout-GAN G step, level " + level + ": −mean D_seg(ST-Gumbel(G_seg(z))); updates gseg");
     }
 
     /**
@@ -262,7 +262,7 @@ public final class Stages {
         sb.metric("loss_d", l.total());
         sb.metric("wasserstein", l.wasserstein());
         sb.metric("gp", l.penalty());
-        return sb.build("SBGAN-SPEC §1 layout-GAN D step, level " + level + ": WGAN-GP (λ 10) of D_seg; updates dseg");
+        return sb.build("docs/METHOD.md §1 layout-GAN D step, level " + level + ": WGAN-GP (λ 10) of D_seg; updates dseg");
     }
 
     /**
@@ -362,7 +362,7 @@ public final class Stages {
         sb.metric("hinge", l[0]);
         sb.metric("fm", l[1]);
         if (vl != null) sb.metric("vgg", vl);
-        return sb.build("SBGAN-SPEC §2 SPADE G step: hinge G over D1 scales + feature matching ("
+        return sb.build("docs/METHOD.md §2 SPADE G step: hinge G over D1 scales + feature matching ("
                 + (vl == null ? "VGG off" : "+ VGG19 perceptual ×10 of " + vgg.source()) + "); updates gimg");
     }
 
@@ -382,7 +382,7 @@ public final class Stages {
         Value loss = hingeDFused(g, d1, g.concat(1, layout, fake), g.concat(1, layout, image), batch);
         update(sb, loss, List.of(D1), List.of(p.optim().spadeD()));
         sb.metric("loss_d", loss);
-        return sb.build("SBGAN-SPEC §2 SPADE D step: multi-scale hinge of D1, real and fake pairs in one batch; updates d1");
+        return sb.build("docs/METHOD.md §2 SPADE D step: multi-scale hinge of D1, real and fake pairs in one batch; updates d1");
     }
 
     /**
@@ -406,7 +406,7 @@ public final class Stages {
         Value loss = hingeDFused(g, d2, fake, image, batch);
         update(sb, loss, List.of(D2), List.of(p.optim().d2()));
         sb.metric("loss_d", loss);
-        return sb.build("SBGAN-SPEC §3 D2 pre-training step: hinge of D2 on G_img(upsample(one_hot(argmax(G_seg(z))))) vs real images; updates d2");
+        return sb.build("docs/METHOD.md §3 D2 pre-training step: hinge of D2 on G_img(upsample(one_hot(argmax(G_seg(z))))) vs real images; updates d2");
     }
 
     /**
@@ -454,7 +454,7 @@ public final class Stages {
         sb.metric("hinge", l[0]);
         sb.metric("fm", l[1]);
         if (vl != null) sb.metric("vgg", vl);
-        return sb.build("SBGAN-SPEC §3 end-to-end G step: 10·WGAN G of D_seg + 0.1·hinge G of D2 on the same sample + SPADE G"
+        return sb.build("docs/METHOD.md §3 end-to-end G step: 10·WGAN G of D_seg + 0.1·hinge G of D2 on the same sample + SPADE G"
                 + " losses with D1 on real layouts; G_img fused over [sampled; real] layouts; updates gseg, gimg");
     }
 
@@ -496,7 +496,7 @@ public final class Stages {
         sb.metric("gp", w.penalty());
         sb.metric("d1_hinge", d1Loss);
         sb.metric("d2_hinge", d2Loss);
-        return sb.build("SBGAN-SPEC §3 end-to-end D step: 10·WGAN-GP of D_seg + hinge of D1 on real pairs vs G_img(real layout)"
+        return sb.build("docs/METHOD.md §3 end-to-end D step: 10·WGAN-GP of D_seg + hinge of D1 on real pairs vs G_img(real layout)"
                 + " + 0.1·hinge of D2 on G_img(sampled layout) vs real images; updates dseg, d1, d2");
     }
 }

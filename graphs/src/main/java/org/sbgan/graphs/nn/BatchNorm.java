@@ -6,7 +6,7 @@ import org.sbgan.graphs.ir.Value;
 
 /**
  * Parameter-free 2-D batch normalisation (affine off), per channel over (N, H, W), as SPADE normalises with it
- * (SBGAN-SPEC §2). Training graphs normalise with the batch mean and biased variance and write the running
+ * (docs/METHOD.md §2). Training graphs normalise with the batch mean and biased variance and write the running
  * statistics as PyTorch does: running = (1 − momentum)·running + momentum·batch, with the unbiased batch
  * variance for {@code running_var}. Inference graphs normalise with the running statistics. State:
  * buffers {@code layer.running_mean} (init 0) and {@code layer.running_var} (init 1).

@@ -5,7 +5,7 @@ import org.sbgan.graphs.ir.Graph;
 import org.sbgan.graphs.ir.Value;
 
 /**
- * Plain 2-D convolution as the SPADE networks initialise it (SBGAN-SPEC §2): weight xavier-normal with gain
+ * Plain 2-D convolution as the SPADE networks initialise it (docs/METHOD.md §2): weight xavier-normal with gain
  * 0.02, bias 0. State {@code layer.weight} [out, in, k, k] and, with a bias, {@code layer.bias} [out].
  * Used for G_img's input conv ({@code gimg.fc}), its output conv and SPADE's own convs (not spectrally
  * normalised; see {@link SNConv} for the ResBlk convs).

@@ -6,7 +6,7 @@ import org.sbgan.graphs.ir.Value;
 
 /**
  * Convolution with an equalized learning rate (ProGAN): the weight is stored as N(0, 1) samples and scaled
- * at run time by gain / √fan_in, fan_in = in·kh·kw; the bias starts at 0 (SBGAN-SPEC §1).
+ * at run time by gain / √fan_in, fan_in = in·kh·kw; the bias starts at 0 (docs/METHOD.md §1).
  */
 public final class EqualizedConv {
     /** Channels, a square kernel, per-axis stride, symmetric padding, gain (√2 by default) and bias. */

@@ -5,7 +5,7 @@ import org.sbgan.graphs.ir.Value;
 
 /**
  * Instance normalisation without affine parameters or running statistics (PyTorch's {@code InstanceNorm2d}
- * defaults, as D1 uses it, SBGAN-SPEC §2): per (N, C) over (H, W), biased variance, the same in training and
+ * defaults, as D1 uses it, docs/METHOD.md §2): per (N, C) over (H, W), biased variance, the same in training and
  * inference.
  */
 public record InstanceNorm(float eps) {

@@ -6,7 +6,7 @@ import org.sbgan.graphs.ir.Value;
 
 /**
  * Plain convolution whose weight is spectrally normalised ({@link SpectralNorm}), as SPADE's ResBlk convs and
- * D1's inner convs use it (SBGAN-SPEC §2). Weight xavier-normal with gain 0.02, bias 0; state
+ * D1's inner convs use it (docs/METHOD.md §2). Weight xavier-normal with gain 0.02, bias 0; state
  * {@code layer.weight}, {@code layer.bias} (params) and {@code layer.u} (buffer).
  */
 public final class SNConv {

@@ -5,7 +5,7 @@ import org.sbgan.graphs.ir.Shapes;
 import org.sbgan.graphs.ir.Value;
 
 /**
- * SPADE normalisation (SBGAN-SPEC §2): out = BN(x)·(1 + γ) + β with a parameter-free {@link BatchNorm} and
+ * SPADE normalisation (docs/METHOD.md §2): out = BN(x)·(1 + γ) + β with a parameter-free {@link BatchNorm} and
  * γ, β predicted from the layout: segmap = nearest-resize(seg, x's H×W), actv = ReLU(Conv3×3(K→nhidden)),
  * γ = Conv3×3(nhidden→C), β = Conv3×3(nhidden→C), all plain {@link Conv2d} (xavier 0.02, bias 0).
  *

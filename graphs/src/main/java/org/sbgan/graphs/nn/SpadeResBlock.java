@@ -5,7 +5,7 @@ import org.sbgan.graphs.ir.Shapes;
 import org.sbgan.graphs.ir.Value;
 
 /**
- * SPADE residual block (SBGAN-SPEC §2), fmid = min(fin, fout):
+ * SPADE residual block (docs/METHOD.md §2), fmid = min(fin, fout):
  * dx = conv_0(lrelu(norm_0(x, seg))); dx = conv_1(lrelu(norm_1(dx, seg)));
  * shortcut = conv_s(norm_s(x, seg)) if fin ≠ fout (learned, 1×1, no bias) else x; out = shortcut + dx.
  * conv_0, conv_1 (3×3, pad 1, bias) and conv_s are spectrally normalised ({@link SNConv}); the norms are

@@ -7,7 +7,7 @@ import org.sbgan.graphs.ir.Value;
 
 /**
  * Spectral normalisation (Miyato et al.) of a weight [O, ...], viewed as the matrix W [O, M], M = the product
- * of the other axes (SBGAN-SPEC §2). The persistent buffer {@code u} [O] (declared in the current layer scope)
+ * of the other axes (docs/METHOD.md §2). The persistent buffer {@code u} [O] (declared in the current layer scope)
  * holds the left singular vector estimate; each graph runs one power iteration
  * v = normalize(Wᵀu), u' = normalize(W v) on a stop-gradient copy of W, so u' and v are constants, and
  * σ = u'ᵀ W v is differentiated through W only, as in PyTorch's {@code spectral_norm}. The weight used is W / σ.

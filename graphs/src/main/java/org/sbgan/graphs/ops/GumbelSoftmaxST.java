@@ -10,7 +10,7 @@ import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.ops.FunctionDef.BodyNode;
 
 /**
- * {@code org.sbgan.GumbelSoftmaxST(p, noise; T)}, the semantic bottleneck sampler (SBGAN-SPEC §1).
+ * {@code org.sbgan.GumbelSoftmaxST(p, noise; T)}, the semantic bottleneck sampler (docs/METHOD.md §1).
  * Forward: one-hot of argmax((log(p + 1e-5) + noise) / T) over axis 1, as a model-local function.
  * Gradient: that of softmax((log(p + 1e-5) + noise) / T) — straight-through — obtained by building the
  * tempered softmax and differentiating it with the ordinary rules.

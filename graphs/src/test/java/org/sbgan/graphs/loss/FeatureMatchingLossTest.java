@@ -16,7 +16,7 @@ import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.testing.GradCheck;
 
-/** Feature matching Σ_scales Σ_layers L1(fake, sg(real)) · 10 / num_D (SBGAN-SPEC §2), in ONNX Runtime. */
+/** Feature matching Σ_scales Σ_layers L1(fake, sg(real)) · 10 / num_D (docs/METHOD.md §2), in ONNX Runtime. */
 class FeatureMatchingLossTest {
     /** Per scale, per intermediate layer: shapes as a 2-scale, 3-layer PatchGAN on a tiny input gives them. */
     private static final long[][][] SHAPES = {

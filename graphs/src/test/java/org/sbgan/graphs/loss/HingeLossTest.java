@@ -13,7 +13,7 @@ import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.testing.GradCheck;
 
-/** Hinge losses of the multi-scale PatchGANs (SBGAN-SPEC §2), single and multi-scale, in ONNX Runtime. */
+/** Hinge losses of the multi-scale PatchGANs (docs/METHOD.md §2), single and multi-scale, in ONNX Runtime. */
 class HingeLossTest {
     private static final float[] KINKS = {1f, -1f};
     // Two scales as D1 gives them: 32×32 → 17×17 patch map, its AvgPool'd half → 9×9.

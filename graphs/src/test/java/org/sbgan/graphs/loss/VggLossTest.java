@@ -22,7 +22,7 @@ import org.sbgan.graphs.testing.GradCheck;
 import org.sbgan.graphs.testing.Ort;
 import org.sbgan.graphs.testing.TinyVgg;
 
-/** VGG perceptual loss (SBGAN-SPEC §2) over a small VGG-shaped ONNX file, checked in ONNX Runtime. */
+/** VGG perceptual loss (docs/METHOD.md §2) over a small VGG-shaped ONNX file, checked in ONNX Runtime. */
 class VggLossTest {
     private static final float[] MEAN = {0.485f, 0.456f, 0.406f};
     private static final float[] STD = {0.229f, 0.224f, 0.225f};

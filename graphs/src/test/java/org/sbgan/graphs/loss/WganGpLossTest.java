@@ -19,7 +19,7 @@ import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.testing.GradCheck;
 
-/** WGAN-GP critic loss and WGAN G loss, run in ONNX Runtime (SBGAN-SPEC §1). */
+/** WGAN-GP critic loss and WGAN G loss, run in ONNX Runtime (docs/METHOD.md §1). */
 class WganGpLossTest {
     private static final long N = 3, C = 2, H = 3, W = 4;
 

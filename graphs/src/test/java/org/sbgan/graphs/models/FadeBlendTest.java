@@ -19,7 +19,7 @@ import org.sbgan.graphs.step.StepManifest;
 import org.sbgan.graphs.testing.GradCheck;
 import org.sbgan.graphs.testing.Ort;
 
-/** Textbook ProGAN fade-in blending of G_seg and D_seg (SBGAN-SPEC §1, flag fadeBlend) on the tiny preset. */
+/** Textbook ProGAN fade-in blending of G_seg and D_seg (docs/METHOD.md §1, flag fadeBlend) on the tiny preset. */
 class FadeBlendTest {
     private static final Preset T = Preset.TINY.withLayout(LayoutRecipe.RELEASED);
     private static final Preset FADE = new Preset("tiny-fade", T.numClasses(), T.aspectRatio(), T.segChannels(), T.zDim(),

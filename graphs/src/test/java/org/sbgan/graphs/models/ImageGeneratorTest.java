@@ -22,7 +22,7 @@ import org.sbgan.graphs.step.StepGraph;
 import org.sbgan.graphs.step.StepManifest.StateKind;
 import org.sbgan.graphs.testing.Ort;
 
-/** G_img (SBGAN-SPEC §2) for the tiny preset: parameters, a training step, and a dynamic-batch inference graph. */
+/** G_img (docs/METHOD.md §2) for the tiny preset: parameters, a training step, and a dynamic-batch inference graph. */
 class ImageGeneratorTest {
     static final Preset P = Preset.TINY;
     static final int K = 8, H = 32, W = 64;

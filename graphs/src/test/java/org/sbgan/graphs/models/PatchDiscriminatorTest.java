@@ -28,7 +28,7 @@ import org.sbgan.graphs.step.StepManifest.StateKind;
 import org.sbgan.graphs.testing.GradCheck;
 import org.sbgan.graphs.testing.Ort;
 
-/** The multi-scale PatchGAN D1/D2 (SBGAN-SPEC §2, §3) on the tiny preset (ndf 16, 2 scales, 3 layers). */
+/** The multi-scale PatchGAN D1/D2 (docs/METHOD.md §2, §3) on the tiny preset (ndf 16, 2 scales, 3 layers). */
 class PatchDiscriminatorTest {
     private static final Preset P = Preset.TINY;
 

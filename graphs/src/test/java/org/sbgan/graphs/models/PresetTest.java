@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.sbgan.graphs.models.Preset.Size;
 import org.sbgan.graphs.models.Preset.Upsampling;
 
-/** The presets of SBGAN-SPEC §6 and the values of §1–§3 they carry. */
+/** The presets of docs/METHOD.md §4 and the values of §1–§3 they carry. */
 class PresetTest {
     @Test
     void tableValues() {

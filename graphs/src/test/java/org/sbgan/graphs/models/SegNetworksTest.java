@@ -28,7 +28,7 @@ import org.sbgan.graphs.step.StepManifest.StateKind;
 import org.sbgan.graphs.testing.GradCheck;
 import org.sbgan.graphs.testing.Ort;
 
-/** G_seg and D_seg (SBGAN-SPEC §1) on the tiny preset: shapes, names, sizes, ONNX Runtime, training steps. */
+/** G_seg and D_seg (docs/METHOD.md §1) on the tiny preset: shapes, names, sizes, ONNX Runtime, training steps. */
 class SegNetworksTest {
     private static final Preset P = Preset.TINY.withLayout(LayoutRecipe.RELEASED); // K 8, ar 2, z 128, channels 4:64, 8:64, 16:32, 32:16
 

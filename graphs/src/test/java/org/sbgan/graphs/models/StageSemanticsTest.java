@@ -30,7 +30,7 @@ import org.sbgan.graphs.testing.GradCheck;
 import org.sbgan.graphs.testing.Ort;
 
 /**
- * Semantic checks of the stage losses (SBGAN-SPEC §1–§3) beyond "it builds and runs": the WGAN-GP penalty against
+ * Semantic checks of the stage losses (docs/METHOD.md §1–§3) beyond "it builds and runs": the WGAN-GP penalty against
  * a finite-difference critic gradient, where the end-to-end D2 term's gradient reaches G_seg, and that the SPADE
  * steps actually fit a fixed batch.
  */

@@ -19,7 +19,7 @@ import org.sbgan.graphs.step.StepGraph;
 import org.sbgan.graphs.step.StepManifest;
 import org.sbgan.graphs.testing.Ort;
 
-/** Every SB-GAN training step (SBGAN-SPEC §1–§3) on the tiny preset: builds, runs on ONNX Runtime, writes the right state. */
+/** Every SB-GAN training step (docs/METHOD.md §1–§3) on the tiny preset: builds, runs on ONNX Runtime, writes the right state. */
 class StagesTest {
     private static final Preset P = Preset.TINY.withLayout(LayoutRecipe.RELEASED);
     private static final int N = 2, SEED = 7;

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 /**
- * The random inputs of the step graphs (SBGAN-SPEC §1), drawn in Java. Every draw is a pure function of (seed,
+ * The random inputs of the step graphs (docs/METHOD.md §1), drawn in Java. Every draw is a pure function of (seed,
  * phase, iteration, graph, input), never of how many draws came before: a resumed run gets exactly the noise an
  * uninterrupted one got, and running the stages in one or several invocations changes nothing.
  */

@@ -6,7 +6,7 @@ import java.util.Locale;
 import org.sbgan.graphs.models.Preset;
 
 /**
- * The phases a run goes through (SBGAN-SPEC §1–§3), as plain data: the layout GAN stabilizes at its first level,
+ * The phases a run goes through (docs/METHOD.md §1–§3), as plain data: the layout GAN stabilizes at its first level,
  * then fades in and stabilizes every later level; SPADE trains G_img with D1; end-to-end pre-trains D2 for one
  * epoch, then fine-tunes everything. A phase's length is its epochs times the batches in one pass over its data,
  * capped by {@code maxSteps}. One iteration = one G step then one D step (D2 pre-training: one D2 step).

@@ -9,7 +9,7 @@ import org.sbgan.trainer.data.BadSamplePolicy;
  * run cannot silently change its schedule). How it runs (threads, device) is not part of it. Zero means "the
  * preset's value" for batches, epochs and learning rates.
  *
- * @param preset          preset name (SBGAN-SPEC §6)
+ * @param preset          preset name (docs/METHOD.md §4)
  * @param data            dataset folder
  * @param dataFormat      cityscapes, ade20k or pairs (pairs: {@code data/images}, {@code data/labels})
  * @param labels          label space name ({@code LabelSpaces.byName}), or null for the preset's K default
@@ -110,7 +110,7 @@ public record TrainConfig(String preset, String data, String dataFormat, String 
         return e2eEpochs > 0 ? e2eEpochs : presetRecord().epochs().e2e();
     }
 
-    /** The learning rate of an Adam group in a stage (SBGAN-SPEC §1–§3), before any decay. */
+    /** The learning rate of an Adam group in a stage (docs/METHOD.md §1–§3), before any decay. */
     public float lr(Schedule.Stage stage, String group) {
         Preset.Optim o = presetRecord().optim();
         return switch (group) {

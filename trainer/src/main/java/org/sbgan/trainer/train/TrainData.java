@@ -16,7 +16,7 @@ import org.sbgan.trainer.data.SampleSource;
 
 /**
  * The data of a run: the labelled training split (label maps with images), and the images D2's real side draws
- * from — the labelled images plus, with {@code --unlabeled-images}, images that have no label map (SBGAN-SPEC §3).
+ * from — the labelled images plus, with {@code --unlabeled-images}, images that have no label map (docs/METHOD.md §3).
  */
 public final class TrainData {
     private final LabelSpace space;

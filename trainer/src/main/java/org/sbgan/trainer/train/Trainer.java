@@ -46,7 +46,7 @@ import org.sbgan.trainer.step.StepRunner;
  *
  * <p><b>Optimizer state.</b> Every new G_seg level starts G_seg's and D_seg's Adam state afresh (the new level adds
  * parameters; a carried-over step counter would skew their bias correction), and end-to-end fine-tuning does too
- * (SBGAN-SPEC §3: fresh optimizer state for G_seg and D_seg). G_img and D1 keep theirs from the SPADE stage.
+ * (docs/METHOD.md §3: fresh optimizer state for G_seg and D_seg). G_img and D1 keep theirs from the SPADE stage.
  */
 public final class Trainer implements AutoCloseable {
     /** How a run executes (not part of what it computes). */
@@ -111,8 +111,8 @@ public final class Trainer implements AutoCloseable {
         if (!resume) refuseExisting(checkpoints.latest());
         // Nothing is written before the data is known good: every sample is decoded once here.
         TrainData data = TrainData.open(cfg, listener::message);
-        listener.message("data: " + data.describe() + ", " + data.labelled().size() + " labelled samples, label space "
-                + data.labelSpace().name());
+        listener.message(String.format(Locale.ROOT, "data: %s, %d labelled samples, label space %s (all decoded and checked in %.1f s)",
+                data.describe(), data.labelled().size(), data.labelSpace().name(), (System.nanoTime() - t0) / 1e9));
         if (Files.exists(run.dir()) && !Files.isDirectory(run.dir())) throw new IOException(run.dir() + ": exists and is not a folder");
         lock = FolderLock.acquire(run.dir(), "sbgan-cli train");
         checkpoints.prune();

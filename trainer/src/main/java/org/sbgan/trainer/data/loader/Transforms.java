@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.SplittableRandom;
 
 /**
- * The training-time data transforms of SBGAN-SPEC §5, for one target size {@code height×width}:
+ * The training-time data transforms of docs/METHOD.md §5, for one target size {@code height×width}:
  *
  * <ol>
  *   <li><b>Resize so the target is covered</b>: the sample is scaled by {@code max(H/h, W/w)}, so the short side
@@ -28,7 +28,7 @@ public record Transforms(int height, int width, boolean flip, boolean randomCrop
         if (height < 1 || width < 1) throw new IllegalArgumentException("target size must be positive, not " + height + "×" + width);
     }
 
-    /** The training transforms for a target: flip on, random crop for square targets (SBGAN-SPEC §5). */
+    /** The training transforms for a target: flip on, random crop for square targets (docs/METHOD.md §5). */
     public static Transforms training(int height, int width) {
         return new Transforms(height, width, true, height == width);
     }

@@ -9,6 +9,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import org.sbgan.runtime.Messages;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -93,8 +94,7 @@ public final class Main implements Runnable {
                     : f instanceof NotDirectoryException ? "not a folder" : f.getClass().getSimpleName();
             return f.getFile() + ": " + why;
         }
-        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        return m.strip().replaceAll("\\s*\\R\\s*", " ");
+        return Messages.oneLine(t);
     }
 
     /** The version from the jar's manifest where there is one. */

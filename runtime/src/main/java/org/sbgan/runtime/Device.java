@@ -33,7 +33,7 @@ public enum Device {
                 try {
                     options.addCUDA(0);
                 } catch (OrtException | RuntimeException | LinkageError e) {
-                    throw new IllegalStateException("CUDA was requested but is not available (" + oneLine(e)
+                    throw new IllegalStateException("CUDA was requested but is not available (" + Messages.oneLine(e)
                             + "); use a build with the GPU ONNX Runtime (mvn -Pcuda package) on a machine with CUDA 12 and cuDNN 9, or --device cpu", e);
                 }
             }
@@ -44,8 +44,4 @@ public enum Device {
         }
     }
 
-    static String oneLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.strip().replaceAll("\\s*\\R\\s*", " ");
-    }
 }

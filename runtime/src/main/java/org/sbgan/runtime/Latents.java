@@ -10,21 +10,19 @@ import java.util.SplittableRandom;
  * {@link SplittableRandom#nextDouble()} with {@link StrictMath}, whose results the Java specification fixes, so
  * z is also the same on every JVM and platform (unlike {@code nextGaussian()}, whose algorithm may change).
  */
-final class Latents {
-    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
-
+public final class Latents {
     private Latents() {}
-
-    /** SplitMix64's finaliser: a bijective 64-bit mix. */
-    static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
 
     /** The seed of scene {@code index}'s generator. */
     static long sceneSeed(long seed, long index) {
-        return mix64(mix64(seed) + GOLDEN * (index + 1));
+        return SplitMix64.mix(SplitMix64.mix(seed) + SplitMix64.GOLDEN * (index + 1));
+    }
+
+    /** z of scene {@code index} of {@code seed}: {@code zDim} standard normals (untruncated). */
+    public static float[] z(long seed, long index, int zDim) {
+        float[] z = new float[zDim];
+        z(seed, index, zDim, 0, z, 0);
+        return z;
     }
 
     /**

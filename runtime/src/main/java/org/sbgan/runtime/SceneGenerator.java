@@ -89,11 +89,15 @@ public final class SceneGenerator implements AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession seg;
     private final OrtSession img;
+    /** Owned: the sessions use them until they are closed. */
+    private final OrtSession.SessionOptions sessionOptions;
     /** The batch dimension the networks were exported with, or -1 where it is symbolic. */
     private final long segBatch, imgBatch;
 
-    private SceneGenerator(ModelBundle bundle, Options options, OrtEnvironment env, OrtSession seg, OrtSession img) throws OrtException {
+    private SceneGenerator(ModelBundle bundle, Options options, OrtEnvironment env, OrtSession.SessionOptions so, OrtSession seg,
+            OrtSession img) throws OrtException {
         this.bundle = bundle;
+        this.sessionOptions = so;
         this.options = options;
         this.env = env;
         this.seg = seg;
@@ -123,14 +127,16 @@ public final class SceneGenerator implements AutoCloseable {
     public static SceneGenerator open(ModelBundle bundle, Options options) throws IOException, OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession seg = null, img = null;
-        try (OrtSession.SessionOptions so = options.device().sessionOptions(options.threads())) {
+        OrtSession.SessionOptions so = options.device().sessionOptions(options.threads());
+        try {
             seg = load(env, bundle.segGeneratorFile(), so);
             img = load(env, bundle.imageGeneratorFile(), so);
             check(bundle, seg, img);
-            return new SceneGenerator(bundle, options, env, seg, img);
+            return new SceneGenerator(bundle, options, env, so, seg, img);
         } catch (IOException | OrtException | RuntimeException e) {
             closeQuietly(seg);
             closeQuietly(img);
+            so.close();
             throw e;
         }
     }
@@ -139,7 +145,7 @@ public final class SceneGenerator implements AutoCloseable {
         try {
             return env.createSession(file.toString(), so);
         } catch (OrtException e) {
-            throw new BadBundleException(file, "ONNX Runtime cannot load it (" + Device.oneLine(e) + ")");
+            throw new BadBundleException(file, "ONNX Runtime cannot load it (" + Messages.oneLine(e) + ")");
         }
     }
 
@@ -338,7 +344,7 @@ public final class SceneGenerator implements AutoCloseable {
     }
 
     private static GenerationException failed(Path file, OrtException e) {
-        return new GenerationException(file + ": ONNX Runtime failed to run it (" + Device.oneLine(e) + ")", e);
+        return new GenerationException(file + ": ONNX Runtime failed to run it (" + Messages.oneLine(e) + ")", e);
     }
 
     /** Releases both sessions. The generator cannot be used afterwards. */
@@ -347,7 +353,11 @@ public final class SceneGenerator implements AutoCloseable {
         try {
             seg.close();
         } finally {
-            img.close();
+            try {
+                img.close();
+            } finally {
+                sessionOptions.close();
+            }
         }
     }
 

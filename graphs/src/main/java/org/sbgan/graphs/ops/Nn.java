@@ -289,7 +289,4 @@ public final class Nn {
         return true;
     }
 
-    static String shapeStr(long[] s) {
-        return Shapes.str(s);
-    }
 }

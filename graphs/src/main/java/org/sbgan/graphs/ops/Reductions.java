@@ -61,7 +61,4 @@ public final class Reductions {
         return out.stream().mapToLong(Long::longValue).toArray();
     }
 
-    static Attrs keep(boolean k) {
-        return Attrs.of("keepdims", k ? 1 : 0);
-    }
 }

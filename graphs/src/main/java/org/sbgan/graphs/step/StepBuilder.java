@@ -135,6 +135,7 @@ public final class StepBuilder {
         List<MetricEntry> ms = new ArrayList<>();
         for (Map.Entry<String, Value> e : metrics.entrySet()) ms.add(new MetricEntry(e.getKey(), e.getValue().dtype(), e.getValue().shape()));
         StepManifest manifest = new StepManifest(g.name(), st, in, ms, Flops.of(g, outputs.values()), doc == null ? "" : doc);
-        return new StepGraph(OnnxExport.model(g, outputs), manifest, Map.copyOf(initial));
+        // In declaration order: Map.copyOf's order changes from one JVM run to the next, and with it the state file's bytes.
+        return new StepGraph(OnnxExport.model(g, outputs), manifest, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(initial)));
     }
 }

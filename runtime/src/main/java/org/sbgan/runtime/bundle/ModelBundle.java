@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.sbgan.runtime.Classes;
+import org.sbgan.runtime.Messages;
 
 /**
  * A model bundle as the trainer writes it: {@code model.json} plus {@code seg_generator.onnx} (z → probs,
@@ -91,7 +92,7 @@ public final class ModelBundle {
             m = new ObjectMapper().readTree(json.toFile());
         } catch (JsonProcessingException e) {
             var at = e.getLocation();
-            throw new BadBundleException(json, "not valid JSON (" + oneLine(e.getOriginalMessage())
+            throw new BadBundleException(json, "not valid JSON (" + Messages.oneLine(e.getOriginalMessage())
                     + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ")");
         }
         if (m == null || !m.isObject()) throw new BadBundleException(json, "must hold a JSON object");
@@ -218,9 +219,6 @@ public final class ModelBundle {
         }
     }
 
-    private static String oneLine(String s) {
-        return s == null ? "" : s.strip().replaceAll("\\s*\\R\\s*", " ");
-    }
 
     /** The bundle folder. */
     public Path dir() {

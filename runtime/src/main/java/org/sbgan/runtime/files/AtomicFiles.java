@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.sbgan.runtime.Messages;
 
 /**
  * Writes that leave a complete file (or folder) or none, and fail with one line naming the path.
@@ -121,8 +122,7 @@ public final class AtomicFiles {
             return f.getReason() + (f.getFile() != null ? ": " + f.getFile() : "");
         }
         if (e instanceof FileSystemException f) return "cannot access " + f.getFile();
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.strip().replaceAll("\\s*\\R\\s*", " ");
+        return Messages.oneLine(e);
     }
 
     /** Removes a file tree if it exists; an IOException names the path that could not be removed. */

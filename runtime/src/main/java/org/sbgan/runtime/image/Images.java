@@ -12,6 +12,7 @@ import javax.imageio.ImageIO;
 import org.apache.commons.imaging.ImageFormats;
 import org.apache.commons.imaging.Imaging;
 import org.sbgan.runtime.files.AtomicFiles;
+import org.sbgan.runtime.Messages;
 
 /**
  * Reading and writing the PNG (and JPEG) files of datasets and generated scenes.
@@ -40,7 +41,7 @@ public final class Images {
         try (InputStream in = Files.newInputStream(file)) {
             img = ImageIO.read(in);
         } catch (IOException | RuntimeException e) {
-            throw new BadImageException(file, "cannot decode label map (" + oneLine(e) + ")");
+            throw new BadImageException(file, "cannot decode label map (" + Messages.oneLine(e) + ")");
         }
         if (img == null) throw new BadImageException(file, "not a readable image");
         Raster r = img.getRaster();
@@ -80,7 +81,7 @@ public final class Images {
         try {
             if (!jpeg) return Imaging.getBufferedImage(file.toFile());
         } catch (IOException | RuntimeException e) {
-            throw new BadImageException(file, "cannot decode image (" + oneLine(e) + ")");
+            throw new BadImageException(file, "cannot decode image (" + Messages.oneLine(e) + ")");
         }
         try (InputStream in = Files.newInputStream(file)) {
             BufferedImage img = ImageIO.read(in);
@@ -89,12 +90,8 @@ public final class Images {
         } catch (BadImageException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new BadImageException(file, "cannot decode image (" + oneLine(e) + ")");
+            throw new BadImageException(file, "cannot decode image (" + Messages.oneLine(e) + ")");
         }
     }
 
-    private static String oneLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.strip().replaceAll("\\s*\\R\\s*", " ");
-    }
 }

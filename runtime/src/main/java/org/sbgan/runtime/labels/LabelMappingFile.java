@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
+import org.sbgan.runtime.Messages;
 
 /**
  * A user label space read from a mapping file: each entry maps a raw label value ("source id") to a class
@@ -82,7 +83,7 @@ public final class LabelMappingFile {
         try {
             root = new ObjectMapper().readTree(text);
         } catch (JsonProcessingException e) {
-            String m = e.getOriginalMessage() == null ? "syntax error" : e.getOriginalMessage().strip().replaceAll("\\s*\\R\\s*", " ");
+            String m = e.getOriginalMessage() == null ? "syntax error" : Messages.oneLine(e.getOriginalMessage());
             int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
             throw new LabelMappingException(file, "invalid JSON" + (line > 0 ? " at line " + line : "") + ": " + m);
         }

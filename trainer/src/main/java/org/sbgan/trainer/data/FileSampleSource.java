@@ -17,6 +17,7 @@ import org.sbgan.runtime.image.Images;
 import org.sbgan.runtime.image.LabelRaster;
 import org.sbgan.runtime.image.RgbImage;
 import org.sbgan.runtime.labels.LabelSpace;
+import org.sbgan.runtime.Messages;
 
 /**
  * A dataset split on disk: the samples a scan found ({@link Datasets}), decoded on demand.
@@ -252,7 +253,7 @@ public final class FileSampleSource implements SampleSource {
         } catch (BadImageException e) {
             throw new BadSampleException(file, problemOf(e, file));
         } catch (IOException | RuntimeException e) {
-            throw new BadSampleException(file, "cannot read label map (" + oneLine(e) + ")");
+            throw new BadSampleException(file, "cannot read label map (" + Messages.oneLine(e) + ")");
         }
     }
 
@@ -262,7 +263,7 @@ public final class FileSampleSource implements SampleSource {
         } catch (BadImageException e) {
             throw new BadSampleException(file, problemOf(e, file));
         } catch (IOException | RuntimeException e) {
-            throw new BadSampleException(file, "cannot read image (" + oneLine(e) + ")");
+            throw new BadSampleException(file, "cannot read image (" + Messages.oneLine(e) + ")");
         }
     }
 
@@ -272,8 +273,4 @@ public final class FileSampleSource implements SampleSource {
         return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
     }
 
-    private static String oneLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.strip().replaceAll("\\s*\\R\\s*", " ");
-    }
 }

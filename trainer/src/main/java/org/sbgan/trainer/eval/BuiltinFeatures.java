@@ -13,6 +13,7 @@ import org.sbgan.graphs.ir.Graph;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.onnx.OnnxExport;
+import org.sbgan.runtime.Device;
 
 /**
  * A feature extractor that needs no download: a fixed random convolutional network (seeded He-normal weights),
@@ -37,6 +38,8 @@ public final class BuiltinFeatures implements FeatureExtractor {
     private final int height;
     private final int width;
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    /** Shared options (spinning off), owned and closed with the session. */
+    private final OrtSession.SessionOptions sessionOptions = newOptions();
     private final OrtSession session;
 
     /** Input resized to 64×128. */
@@ -49,9 +52,18 @@ public final class BuiltinFeatures implements FeatureExtractor {
         this.height = height;
         this.width = width;
         try {
-            this.session = env.createSession(model(height, width), new OrtSession.SessionOptions());
+            this.session = env.createSession(model(height, width), sessionOptions);
         } catch (OrtException e) {
+            sessionOptions.close();
             throw new IllegalStateException("built-in feature network failed to load in ONNX Runtime: " + e.getMessage(), e);
+        }
+    }
+
+    private static OrtSession.SessionOptions newOptions() {
+        try {
+            return Device.CPU.sessionOptions(Runtime.getRuntime().availableProcessors());
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime session options: " + e.getMessage(), e);
         }
     }
 
@@ -125,6 +137,8 @@ public final class BuiltinFeatures implements FeatureExtractor {
             session.close();
         } catch (OrtException e) {
             throw new IllegalStateException("closing the built-in feature session: " + e.getMessage(), e);
+        } finally {
+            sessionOptions.close();
         }
     }
 }

@@ -31,6 +31,7 @@ import org.sbgan.trainer.data.FileSampleSource;
 import org.sbgan.trainer.data.Sample;
 import org.sbgan.trainer.data.loader.Transforms;
 import org.sbgan.trainer.train.TrainData;
+import org.sbgan.runtime.Messages;
 
 /**
  * One evaluation of generated scenes against a real split (paper §4 metrics; {@code sbgan-cli eval}).
@@ -563,7 +564,7 @@ public final class Evaluation {
             if (n == null || !n.isObject() || !n.has("metrics")) throw new IllegalArgumentException(file + ": not an evaluation result (no \"metrics\" object)");
             return n;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON (" + e.getOriginalMessage().replaceAll("\\s*\\R\\s*", " ") + ")", e);
+            throw new IllegalArgumentException(file + ": not valid JSON (" + Messages.oneLine(e.getOriginalMessage()) + ")", e);
         }
     }
 }

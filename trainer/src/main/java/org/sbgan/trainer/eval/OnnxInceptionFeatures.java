@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.sbgan.runtime.Messages;
+import org.sbgan.runtime.Device;
 
 /**
  * Inception-v3 pool3 features (2048-d) from a user-supplied ONNX file, for FIDs comparable to published ones.
@@ -41,6 +43,8 @@ public final class OnnxInceptionFeatures implements FeatureExtractor {
     private final Input range;
     private final int batch;
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    /** Shared options (spinning off), owned and closed with the session. */
+    private final OrtSession.SessionOptions sessionOptions = newOptions();
     private final OrtSession session;
     private final String inputName;
     private final long fixedBatch;
@@ -58,9 +62,10 @@ public final class OnnxInceptionFeatures implements FeatureExtractor {
         this.file = file;
         this.range = range;
         try {
-            this.session = env.createSession(file.toString(), new OrtSession.SessionOptions());
+            this.session = env.createSession(file.toString(), sessionOptions);
         } catch (OrtException | RuntimeException e) {
-            throw new IllegalArgumentException(file + ": not a loadable ONNX model (" + oneLine(e) + ")", e);
+            sessionOptions.close();
+            throw new IllegalArgumentException(file + ": not a loadable ONNX model (" + Messages.oneLine(e) + ")", e);
         }
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();
@@ -78,10 +83,18 @@ public final class OnnxInceptionFeatures implements FeatureExtractor {
             this.outputName = pickOutput(session.getOutputInfo());
         } catch (OrtException e) {
             close();
-            throw new IllegalArgumentException(file + ": cannot read the model's inputs and outputs (" + oneLine(e) + ")", e);
+            throw new IllegalArgumentException(file + ": cannot read the model's inputs and outputs (" + Messages.oneLine(e) + ")", e);
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    private static OrtSession.SessionOptions newOptions() {
+        try {
+            return Device.CPU.sessionOptions(Runtime.getRuntime().availableProcessors());
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime session options: " + e.getMessage(), e);
         }
     }
 
@@ -157,7 +170,7 @@ public final class OnnxInceptionFeatures implements FeatureExtractor {
                     out[start + i] = f;
                 }
             } catch (OrtException e) {
-                throw new IllegalStateException(name() + ": inference failed (" + oneLine(e) + ")", e);
+                throw new IllegalStateException(name() + ": inference failed (" + Messages.oneLine(e) + ")", e);
             }
         }
         return out;
@@ -168,13 +181,10 @@ public final class OnnxInceptionFeatures implements FeatureExtractor {
         try {
             session.close();
         } catch (OrtException e) {
-            throw new IllegalStateException(name() + ": closing the session failed (" + oneLine(e) + ")", e);
+            throw new IllegalStateException(name() + ": closing the session failed (" + Messages.oneLine(e) + ")", e);
+        } finally {
+            sessionOptions.close();
         }
     }
 
-    private static String oneLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
-    }
 }

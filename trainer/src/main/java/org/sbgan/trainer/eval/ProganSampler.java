@@ -13,6 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.sbgan.runtime.Messages;
+import org.sbgan.runtime.Latents;
+import org.sbgan.runtime.Device;
 
 /**
  * Samples images from an RGB ProGAN baseline bundle ({@code model.json} kind "progan-rgb" and
@@ -26,7 +29,6 @@ import java.util.SplittableRandom;
 public final class ProganSampler implements AutoCloseable {
     /** model.json "kind" of the baseline. */
     public static final String KIND = "progan-rgb";
-    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
     private static final int BATCH = 16;
 
     private final Path dir;
@@ -35,9 +37,11 @@ public final class ProganSampler implements AutoCloseable {
     private final int width;
     private final int zDim;
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession.SessionOptions sessionOptions;
     private final OrtSession session;
 
-    private ProganSampler(Path dir, String preset, int height, int width, int zDim, OrtSession session) {
+    private ProganSampler(Path dir, String preset, int height, int width, int zDim, OrtSession.SessionOptions so, OrtSession session) {
+        this.sessionOptions = so;
         this.dir = dir;
         this.preset = preset;
         this.height = height;
@@ -56,7 +60,7 @@ public final class ProganSampler implements AutoCloseable {
             if (m == null || !m.isObject()) throw new IllegalArgumentException(json + ": must hold a JSON object");
             return m;
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(json + ": not valid JSON (" + e.getOriginalMessage().replaceAll("\\s*\\R\\s*", " ") + ")", e);
+            throw new IllegalArgumentException(json + ": not valid JSON (" + Messages.oneLine(e.getOriginalMessage()) + ")", e);
         }
     }
 
@@ -71,12 +75,14 @@ public final class ProganSampler implements AutoCloseable {
         if (h < 1 || w < 1 || z < 1) throw new IllegalArgumentException(json + ": needs image_size {height, width} and z_dim, all positive");
         Path onnx = dir.resolve(m.path("files").path("generator").asText("generator.onnx"));
         if (!Files.isRegularFile(onnx)) throw new IllegalArgumentException(onnx + ": no such file (the bundle's generator)");
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setIntraOpNumThreads(Math.max(1, threads));
+        OrtSession.SessionOptions so = null;
+        try {
+            so = Device.CPU.sessionOptions(Math.max(1, threads));
             OrtSession s = OrtEnvironment.getEnvironment().createSession(onnx.toString(), so);
-            return new ProganSampler(dir, m.path("preset").asText(""), h, w, z, s);
+            return new ProganSampler(dir, m.path("preset").asText(""), h, w, z, so, s);
         } catch (OrtException e) {
-            throw new IllegalArgumentException(onnx + ": ONNX Runtime cannot load it (" + String.valueOf(e.getMessage()).replaceAll("\\s*\\R\\s*", " ") + ")", e);
+            if (so != null) so.close();
+            throw new IllegalArgumentException(onnx + ": ONNX Runtime cannot load it (" + Messages.oneLine(e) + ")", e);
         }
     }
 
@@ -100,17 +106,9 @@ public final class ProganSampler implements AutoCloseable {
         return zDim;
     }
 
-    /** z of sample {@code index} of {@code seed}: zDim standard normals. */
+    /** z of sample {@code index} of {@code seed}: the runtime's latents, so sample i is the same z as scene i. */
     public float[] latent(long seed, long index) {
-        SplittableRandom rng = new SplittableRandom(mix64(mix64(seed) + GOLDEN * (index + 1)));
-        float[] z = new float[zDim];
-        for (int i = 0; i < zDim; i += 2) {
-            double u1 = 1.0 - rng.nextDouble(), u2 = rng.nextDouble();
-            double r = StrictMath.sqrt(-2 * StrictMath.log(u1)), t = 2 * StrictMath.PI * u2;
-            z[i] = (float) (r * StrictMath.cos(t));
-            if (i + 1 < zDim) z[i + 1] = (float) (r * StrictMath.sin(t));
-        }
-        return z;
+        return Latents.z(seed, index, zDim);
     }
 
     /** Samples {@code 0..count-1} of {@code seed}: {@code [count, 3, H, W]} in [−1, 1]. */
@@ -130,17 +128,12 @@ public final class ProganSampler implements AutoCloseable {
                 }
                 fb.get(out, start * plane, b * plane);
             } catch (OrtException e) {
-                throw new IllegalStateException(dir + ": generator.onnx failed in ONNX Runtime (" + String.valueOf(e.getMessage()).replaceAll("\\s*\\R\\s*", " ") + ")", e);
+                throw new IllegalStateException(dir + ": generator.onnx failed in ONNX Runtime (" + Messages.oneLine(e) + ")", e);
             }
         }
         return out;
     }
 
-    private static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
 
     @Override
     public void close() {
@@ -148,6 +141,8 @@ public final class ProganSampler implements AutoCloseable {
             session.close();
         } catch (OrtException e) {
             throw new IllegalStateException(dir + ": closing generator.onnx: " + e.getMessage(), e);
+        } finally {
+            sessionOptions.close();
         }
     }
 }

@@ -15,6 +15,7 @@ import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.models.LayoutRecipe;
 import org.sbgan.graphs.step.StepManifest;
 import org.sbgan.trainer.step.StateFile;
+import org.sbgan.runtime.Messages;
 
 /**
  * A folder written by {@link GraphSet} (the {@code build-graphs} command), read back: the step graphs as bytes
@@ -39,7 +40,7 @@ public final class GraphFolder {
         } catch (NoSuchFileException e) {
             throw new IOException(file + ": no such file (build the graphs with `sbgan-cli build-graphs --out " + dir + "`)", e);
         } catch (IOException e) {
-            throw new IOException(file + ": not valid JSON (" + oneLine(e.getMessage()) + ")", e);
+            throw new IOException(file + ": not valid JSON (" + Messages.oneLine(e.getMessage()) + ")", e);
         }
         if (m.path("format").asInt(-1) != GraphSet.FORMAT) {
             throw new IOException(file + ": manifest format " + m.path("format") + ", this version reads format " + GraphSet.FORMAT);
@@ -131,7 +132,4 @@ public final class GraphFolder {
         return r;
     }
 
-    private static String oneLine(String m) {
-        return String.valueOf(m).replaceAll("\\s*\\R\\s*", " ").trim();
-    }
 }

@@ -28,6 +28,7 @@ import org.sbgan.graphs.ops.Flops;
 import org.sbgan.graphs.step.StepGraph;
 import org.sbgan.graphs.step.StepManifest;
 import org.sbgan.trainer.step.StateFile;
+import org.sbgan.runtime.Messages;
 
 /**
  * Builds and writes every graph of a preset (the {@code build-graphs} command, DESIGN.md "cli: the contract"):
@@ -132,7 +133,7 @@ public final class GraphSet {
         try {
             model = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(file));
         } catch (IOException e) {
-            throw new IllegalArgumentException("--vgg " + src + ": not an ONNX model (" + oneLine(e.getMessage()) + ")", e);
+            throw new IllegalArgumentException("--vgg " + src + ": not an ONNX model (" + Messages.oneLine(e.getMessage()) + ")", e);
         }
         if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
             throw new IllegalArgumentException("--vgg " + src + ": not an ONNX model with a graph (no nodes)");
@@ -140,12 +141,8 @@ public final class GraphSet {
         try {
             return Stages.Vgg.of(model, src).check(p);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("--vgg " + src + ": not a usable VGG19 image network: " + oneLine(e.getMessage()), e);
+            throw new IllegalArgumentException("--vgg " + src + ": not a usable VGG19 image network: " + Messages.oneLine(e.getMessage()), e);
         }
-    }
-
-    private static String oneLine(String m) {
-        return String.valueOf(m).replaceAll("\\s*\\R\\s*", " ").trim();
     }
 
     /**

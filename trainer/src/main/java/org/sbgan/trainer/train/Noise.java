@@ -3,6 +3,7 @@ package org.sbgan.trainer.train;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
+import org.sbgan.runtime.SplitMix64;
 
 /**
  * The random inputs of the step graphs (docs/METHOD.md §1), drawn in Java. Every draw is a pure function of (seed,
@@ -14,7 +15,7 @@ public final class Noise {
 
     /** The generator for one input of one step. */
     public static SplittableRandom rng(long seed, String phase, long iteration, String graph, String input) {
-        long h = mix(seed ^ 0x9E3779B97F4A7C15L);
+        long h = mix(seed ^ SplitMix64.GOLDEN);
         h = mix(h ^ hash(phase));
         h = mix(h ^ iteration);
         h = mix(h ^ hash(graph));
@@ -50,10 +51,8 @@ public final class Noise {
         return mix(h);
     }
 
-    /** SplitMix64's finalizer. */
+    /** SplitMix64's finaliser (the one every seed in sbgan goes through). */
     static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
+        return SplitMix64.mix(z);
     }
 }

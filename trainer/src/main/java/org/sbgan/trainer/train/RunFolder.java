@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.sbgan.runtime.files.AtomicFiles;
+import org.sbgan.runtime.Messages;
 
 /**
  * The layout of a run folder:
@@ -66,7 +67,7 @@ public record RunFolder(Path dir) {
         } catch (NoSuchFileException e) {
             throw new IOException(config() + ": no such file; " + dir + " is not a run folder", e);
         } catch (IOException e) {
-            throw new IOException(config() + ": not a run config (" + String.valueOf(e.getMessage()).replaceAll("\\s*\\R\\s*", " ") + ")", e);
+            throw new IOException(config() + ": not a run config (" + Messages.oneLine(e.getMessage()) + ")", e);
         }
     }
 

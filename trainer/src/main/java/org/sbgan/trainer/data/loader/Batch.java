@@ -3,7 +3,6 @@ package org.sbgan.trainer.data.loader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import org.sbgan.trainer.step.StepRunner;
 
 /**
  * One prepared batch, owned by a {@link BatchLoader} and recycled: the consumer reads or copies it, then
@@ -97,12 +96,6 @@ public final class Batch implements AutoCloseable {
     /** Copies the images into {@code dst} from its position 0; its capacity must match. */
     public void copyImagesTo(FloatBuffer dst) {
         copy(images, dst, "images");
-    }
-
-    /** Fills a step's batch inputs: labels into {@code labelsInput}, images into {@code imagesInput} (either may be null). */
-    public void copyTo(StepRunner runner, String labelsInput, String imagesInput) {
-        if (labelsInput != null) copyLabelsTo(runner.floatInput(labelsInput));
-        if (imagesInput != null) copyImagesTo(runner.floatInput(imagesInput));
     }
 
     private static void copy(FloatBuffer src, FloatBuffer dst, String what) {

@@ -2,6 +2,7 @@ package org.sbgan.trainer.data.loader;
 
 import java.io.IOException;
 import java.util.SplittableRandom;
+import org.sbgan.runtime.SplitMix64;
 
 /**
  * The training-time data transforms of docs/METHOD.md §5, for one target size {@code height×width}:
@@ -70,17 +71,12 @@ public record Transforms(int height, int width, boolean flip, boolean randomCrop
 
     /** The per-sample generator: a function of (seed, epoch, sample index) only. */
     public static SplittableRandom rng(long seed, int epoch, int index) {
-        long z = mix(seed ^ 0x5DEECE66DL);
-        z = mix(z + 0x9E3779B97F4A7C15L * (epoch + 1L));
-        z = mix(z + 0xC2B2AE3D27D4EB4FL * (index + 1L));
+        long z = SplitMix64.mix(seed ^ 0x5DEECE66DL);
+        z = SplitMix64.mix(z + SplitMix64.GOLDEN * (epoch + 1L));
+        z = SplitMix64.mix(z + 0xC2B2AE3D27D4EB4FL * (index + 1L));
         return new SplittableRandom(z);
     }
 
-    static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
 
     /** The transformed class map ({@code height·width}, row-major). */
     public int[] labels(int[] classes, Plan p) {

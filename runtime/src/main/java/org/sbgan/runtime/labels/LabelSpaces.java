@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The built-in label spaces.
@@ -175,5 +177,26 @@ public final class LabelSpaces {
             case "ade150": case "ade20k": return ADE150;
             default: throw new IllegalArgumentException("unknown label space '" + name + "' (known: " + String.join(", ", NAMES) + ", or a mapping file)");
         }
+    }
+
+    /**
+     * The label space a run or a bundle names: one of {@link #NAMES}, a mapping file (CSV/JSON), or, for null, the
+     * default for K (8 Cityscapes categories, 20 train ids, 35 Cityscapes ids, 150 ADE classes).
+     */
+    public static LabelSpace resolve(String nameOrFile, int k) throws IOException {
+        if (nameOrFile != null) {
+            if (NAMES.contains(nameOrFile)) return byName(nameOrFile);
+            Path f = Path.of(nameOrFile);
+            if (Files.isRegularFile(f)) return LabelMappingFile.read(f);
+            throw new IllegalArgumentException("--labels must be one of " + String.join(", ", NAMES)
+                    + " or a mapping file; '" + nameOrFile + "' is neither");
+        }
+        return switch (k) {
+            case 8 -> cityscapesCategories();
+            case 20 -> cityscapesTrainIds();
+            case 35 -> cityscapes35();
+            case 150 -> ade150();
+            default -> throw new IllegalArgumentException("no default label space has K = " + k + "; pass --labels FILE (a mapping file)");
+        };
     }
 }

@@ -12,7 +12,7 @@ import org.sbgan.graphs.models.Preset;
 import org.sbgan.runtime.Device;
 import org.sbgan.runtime.SceneGenerator;
 import org.sbgan.trainer.train.ModelBundle;
-import org.sbgan.trainer.train.TrainData;
+import org.sbgan.runtime.labels.LabelSpaces;
 
 /**
  * Scene generation speed through the runtime ({@code sbgan-cli bench generate}): a bundle of the preset with its
@@ -36,7 +36,7 @@ public final class GenerateBench {
         try {
             long t0 = System.nanoTime();
             Path bundle = dir.resolve("model");
-            ModelBundle.writeInitial(bundle, p, 1, TrainData.labelSpace(null, p.numClasses()));
+            ModelBundle.writeInitial(bundle, p, 1, LabelSpaces.resolve(null, p.numClasses()));
             double bundleMs = (System.nanoTime() - t0) / 1e6;
             progress.accept(String.format(Locale.ROOT, "wrote a %s bundle with initial weights in %.0f ms", p.name(), bundleMs));
             Point b1 = point(bundle, o, 1, progress), b16 = point(bundle, o, 16, progress);

@@ -30,8 +30,8 @@ import org.sbgan.trainer.data.Datasets;
 import org.sbgan.trainer.data.FileSampleSource;
 import org.sbgan.trainer.data.Sample;
 import org.sbgan.trainer.data.loader.Transforms;
-import org.sbgan.trainer.train.TrainData;
 import org.sbgan.runtime.Messages;
+import org.sbgan.runtime.labels.LabelSpaces;
 
 /**
  * One evaluation of generated scenes against a real split (paper §4 metrics; {@code sbgan-cli eval}).
@@ -300,7 +300,7 @@ public final class Evaluation {
                 preset = bundle.preset();
                 h = bundle.imageSize().height();
                 w = bundle.imageSize().width();
-                space = TrainData.labelSpace(bundle.labelSpace().isEmpty() ? null : bundle.labelSpace(), bundle.numClasses());
+                space = LabelSpaces.resolve(bundle.labelSpace().isEmpty() ? null : bundle.labelSpace(), bundle.numClasses());
                 if (space.numClasses() != bundle.numClasses()) {
                     throw new IllegalArgumentException(o.model().resolve("model.json") + ": label space " + space.name() + " has "
                             + space.numClasses() + " classes, the model " + bundle.numClasses());

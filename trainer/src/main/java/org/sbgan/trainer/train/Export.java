@@ -11,6 +11,7 @@ import java.util.Map;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.runtime.files.FolderLock;
 import org.sbgan.trainer.step.StateStore;
+import org.sbgan.runtime.labels.LabelSpaces;
 
 /** A model bundle from any checkpoint of a run ({@code sbgan-cli export}). */
 public final class Export {
@@ -67,7 +68,7 @@ public final class Export {
             if (Schedule.Stage.PROGAN_RGB.id().equals(ck.meta().path("stage").asText())) {
                 ModelBundle.writeProgan(out, cfg.presetRecord(), store, trained);
             } else {
-                ModelBundle.write(out, cfg.presetRecord(), cfg.seed(), store, TrainData.labelSpace(cfg.labels(), cfg.presetRecord().numClasses()),
+                ModelBundle.write(out, cfg.presetRecord(), cfg.seed(), store, LabelSpaces.resolve(cfg.labels(), cfg.presetRecord().numClasses()),
                         trained);
             }
         }

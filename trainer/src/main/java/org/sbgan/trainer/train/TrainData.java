@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
-import org.sbgan.runtime.labels.LabelMappingFile;
 import org.sbgan.runtime.labels.LabelSpace;
 import org.sbgan.runtime.labels.LabelSpaces;
 import org.sbgan.trainer.data.BadSampleReport;
@@ -41,7 +40,7 @@ public final class TrainData {
      */
     public static TrainData open(TrainConfig cfg, Consumer<String> log) throws IOException {
         int k = cfg.presetRecord().numClasses();
-        LabelSpace space = labelSpace(cfg.labels(), k);
+        LabelSpace space = LabelSpaces.resolve(cfg.labels(), k);
         if (space.numClasses() != k) {
             throw new IllegalArgumentException("label space " + space.name() + " has " + space.numClasses() + " classes, preset "
                     + cfg.preset() + " needs K = " + k);
@@ -75,24 +74,6 @@ public final class TrainData {
             for (String line : r.lines()) log.accept("  " + line);
         }
         return v;
-    }
-
-    /** A label space by name, a mapping file (CSV/JSON), or the default for K (8, 20, 35 Cityscapes; 150 ADE). */
-    public static LabelSpace labelSpace(String name, int k) throws IOException {
-        if (name != null) {
-            if (LabelSpaces.NAMES.contains(name)) return LabelSpaces.byName(name);
-            Path f = Path.of(name);
-            if (Files.isRegularFile(f)) return LabelMappingFile.read(f);
-            throw new IllegalArgumentException("--labels must be one of " + String.join(", ", LabelSpaces.NAMES)
-                    + " or a mapping file; '" + name + "' is neither");
-        }
-        return switch (k) {
-            case 8 -> LabelSpaces.cityscapesCategories();
-            case 20 -> LabelSpaces.cityscapesTrainIds();
-            case 35 -> LabelSpaces.cityscapes35();
-            case 150 -> LabelSpaces.ade150();
-            default -> throw new IllegalArgumentException("no default label space has K = " + k + "; pass --labels FILE (a mapping file)");
-        };
     }
 
     private static SampleSource concat(SampleSource a, SampleSource b) {

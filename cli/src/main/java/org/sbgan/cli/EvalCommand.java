@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.sbgan.runtime.files.AtomicFiles;
-import org.sbgan.trainer.data.Datasets;
+import org.sbgan.trainer.data.DataFormat;
 import org.sbgan.trainer.eval.BuiltinFeatures;
 import org.sbgan.trainer.eval.Evaluation;
 import org.sbgan.trainer.eval.LayoutMetrics;
@@ -35,8 +35,9 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Real data root (Cityscapes: leftImg8bit/ and gtFine/; ADE20K: images/ and annotations/; or a folder of images) (default: ${DEFAULT-VALUE}).")
     Path real;
 
-    @Option(names = "--real-format", description = "cityscapes, ade20k or folder (images only; uncond) (default: read off the --real folder's layout).")
-    String realFormat;
+    @Option(names = "--real-format", description = "cityscapes, ade20k, pairs (images/ + labels/, one split) or folder (images only; uncond) "
+            + "(default: read off the --real folder's layout).")
+    DataFormat realFormat;
 
     @Option(names = "--split", defaultValue = "val", description = "Real split (default: ${DEFAULT-VALUE}).")
     String split;
@@ -99,15 +100,10 @@ public final class EvalCommand implements Callable<Integer> {
         if (count < 0) throw new ParameterException(spec.commandLine(), "--count must be 0 (the real split's size) or more");
         if (threads != null && threads < 1) throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
         if (kidSubsets < 1 || kidSubsetSize < 2) throw new ParameterException(spec.commandLine(), "--kid-subsets must be at least 1 and --kid-subset-size at least 2");
-        if (realFormat == null && !Files.isDirectory(real)) realFormat = "cityscapes"; // the reader names the missing folder
+        if (realFormat == null && !Files.isDirectory(real)) realFormat = DataFormat.CITYSCAPES; // the reader names the missing folder
         if (realFormat == null) {
-            Datasets.Detected d = Datasets.detect(real);
-            if (d.format().equals("pairs")) {
-                throw new ParameterException(spec.commandLine(), real + " holds images/ and labels/ (a paired folder); eval reads cityscapes, "
-                        + "ade20k or a plain image folder: pass --real-format folder --real " + real.resolve("images") + " for its images");
-            }
-            realFormat = d.format();
-            System.err.println("real data: " + real + " is in the " + d.format() + " layout (" + d.evidence() + "); --real-format overrides");
+            realFormat = DataFormat.detect(real);
+            System.err.println("real data: " + real + " is in the " + realFormat.id() + " layout (" + realFormat.evidence() + "); --real-format overrides");
         }
         Evaluation.Options o;
         try {

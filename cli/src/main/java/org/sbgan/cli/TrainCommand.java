@@ -16,7 +16,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.trainer.data.BadSamplePolicy;
-import org.sbgan.trainer.data.Datasets;
+import org.sbgan.trainer.data.DataFormat;
 import org.sbgan.runtime.Device;
 import org.sbgan.trainer.step.Sessions;
 import org.sbgan.trainer.train.RunFolder;
@@ -55,7 +55,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data-format",
             description = "cityscapes (leftImg8bit/, gtFine/), ade20k (images/, annotations/) or pairs (images/, labels/) (default: read off the --data folder).")
-    String dataFormat;
+    DataFormat dataFormat;
 
     @Option(names = "--labels", paramLabel = "SPACE|FILE",
             description = "Label space: cityscapes-8, cityscapes-20, cityscapes-35, ade150, or a mapping file (CSV/JSON). Default: by the preset's K.")
@@ -173,7 +173,7 @@ public final class TrainCommand implements Callable<Integer> {
             Overrides o = overrides;
             if (dataFormat == null) dataFormat = detectFormat();
             try {
-                cfg = new TrainConfig(preset.toLowerCase(Locale.ROOT), data.toAbsolutePath().normalize().toString(), dataFormat.toLowerCase(Locale.ROOT),
+                cfg = new TrainConfig(preset.toLowerCase(Locale.ROOT), data.toAbsolutePath().normalize().toString(), dataFormat,
                         labels, seed, o.batchSeg, o.batchSpade, o.batchE2e, o.segPhaseEpochs, o.spadeEpochs, o.d2Epochs, o.e2eEpochs,
                         o.lrSegG, o.lrSegD, o.lrSpadeG, o.lrSpadeD, o.lrPgan, o.lrD2, maxSteps, checkpointEvery, sampleEvery,
                         unlabeledImages == null ? null : unlabeledImages.toAbsolutePath().normalize().toString(), onBadSample, cacheMb,
@@ -213,14 +213,14 @@ public final class TrainCommand implements Callable<Integer> {
      * The --data folder's layout when --data-format is not given (the run's first line, "data: ade20k training (DIR)",
      * says which). A missing folder is left to the dataset reader's error.
      */
-    private String detectFormat() throws java.io.IOException {
-        if (!java.nio.file.Files.isDirectory(data)) return "cityscapes";
-        Datasets.Detected d = Datasets.detect(data);
-        if (d.format().equals("folder")) {
+    private DataFormat detectFormat() throws java.io.IOException {
+        if (!java.nio.file.Files.isDirectory(data)) return DataFormat.CITYSCAPES;
+        DataFormat f = DataFormat.detect(data);
+        if (!f.hasLabels()) {
             throw new ParameterException(spec.commandLine(), data + " holds only images; training needs label maps (cityscapes, ade20k or "
                     + "pairs layout); images without labels can join D2's real side with --unlabeled-images");
         }
-        return d.format();
+        return f;
     }
 
     private String mode() {

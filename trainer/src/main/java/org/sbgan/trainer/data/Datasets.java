@@ -55,41 +55,6 @@ public final class Datasets {
         IMAGES_ONLY
     }
 
-    /** A dataset folder's layout, as {@link #detect} reads it off the folder. */
-    public record Detected(String format, String evidence) {}
-
-    /**
-     * The layout of {@code root}, from its folder names: {@code cityscapes} ({@code leftImg8bit/} or {@code gtFine/}),
-     * {@code ade20k} ({@code images/} and {@code annotations/}), {@code pairs} ({@code images/} and {@code labels/}),
-     * or {@code folder} (image files, directly or in subfolders). Anything else is a one-line error naming the folder.
-     */
-    public static Detected detect(Path root) throws IOException {
-        if (!Files.isDirectory(root)) throw new IOException(root + ": no such folder");
-        boolean images = Files.isDirectory(root.resolve("images"));
-        if (Files.isDirectory(root.resolve("leftImg8bit")) || Files.isDirectory(root.resolve("gtFine"))) {
-            return new Detected("cityscapes", "leftImg8bit/, gtFine/");
-        }
-        if (images && Files.isDirectory(root.resolve("annotations"))) return new Detected("ade20k", "images/, annotations/");
-        if (images && Files.isDirectory(root.resolve("labels"))) return new Detected("pairs", "images/, labels/");
-        try (Stream<Path> s = Files.walk(root)) {
-            if (s.anyMatch(p -> Files.isRegularFile(p) && isImage(p) && !hidden(root.relativize(p)))) {
-                return new Detected("folder", "image files");
-            }
-        }
-        throw new IOException(root + ": not a dataset folder (no leftImg8bit/ or gtFine/ for Cityscapes, images/ + annotations/ "
-                + "for ADE20K, images/ + labels/ for pairs, nor image files)");
-    }
-
-    private static boolean isImage(Path p) {
-        String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
-    }
-
-    private static boolean hidden(Path rel) {
-        for (Path part : rel) if (part.toString().startsWith(".")) return true;
-        return false;
-    }
-
     private static final String CS_IMAGE = "_leftImg8bit";
     private static final String CS_IDS = "_gtFine_labelIds";
     private static final String CS_TRAIN_IDS = "_gtFine_labelTrainIds";

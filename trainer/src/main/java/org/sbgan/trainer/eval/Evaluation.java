@@ -32,6 +32,7 @@ import org.sbgan.trainer.data.Sample;
 import org.sbgan.trainer.data.loader.Transforms;
 import org.sbgan.runtime.Messages;
 import org.sbgan.runtime.labels.LabelSpaces;
+import org.sbgan.trainer.data.DataFormat;
 
 /**
  * One evaluation of generated scenes against a real split (paper §4 metrics; {@code sbgan-cli eval}).
@@ -86,7 +87,7 @@ public final class Evaluation {
      * What to evaluate.
      *
      * @param real the real data's root (Cityscapes layout: leftImg8bit/ and gtFine/)
-     * @param realFormat cityscapes (default), ade20k, or folder (a folder of images; uncond only)
+     * @param realFormat the real data's layout (default cityscapes); folder (images only) for uncond only; pairs has one split
      * @param split the real split (default val)
      * @param trainSplit the real training split, for layout mode's nearest-neighbour metric (default train); skipped
      *     with a note when it does not exist
@@ -103,21 +104,18 @@ public final class Evaluation {
      * @param threads ONNX Runtime threads for the generator (≤ 0: the number of cores)
      * @param label a name for report grouping; null: the model's kind and preset (e.g. "sbgan tiny")
      */
-    public record Options(Path real, String realFormat, String split, String trainSplit, Path model, Path fake, Mode mode, Set<String> metrics,
+    public record Options(Path real, DataFormat realFormat, String split, String trainSplit, Path model, Path fake, Mode mode, Set<String> metrics,
                           String features, int count, long seed, int kidSubsets, int kidSubsetSize, int threads, String label) {
         public Options {
             if (real == null) throw new IllegalArgumentException("the real data folder is required");
-            realFormat = realFormat == null || realFormat.isBlank() ? "cityscapes" : realFormat.strip().toLowerCase(Locale.ROOT);
-            if (!List.of("cityscapes", "ade20k", "folder").contains(realFormat)) {
-                throw new IllegalArgumentException("real format must be cityscapes, ade20k or folder, got '" + realFormat + "'");
-            }
+            realFormat = realFormat == null ? DataFormat.CITYSCAPES : realFormat;
             split = split == null || split.isBlank() ? "val" : split.strip();
             trainSplit = trainSplit == null || trainSplit.isBlank() ? "train" : trainSplit.strip();
             mode = mode == null ? Mode.UNCOND : mode;
             if ((model == null) == (fake == null)) throw new IllegalArgumentException("give either a model bundle or a folder of generated images (not both)");
             if (fake != null && mode != Mode.UNCOND) throw new IllegalArgumentException(mode.id() + " mode needs a model bundle, not a folder of images");
-            if (realFormat.equals("folder") && mode != Mode.UNCOND) {
-                throw new IllegalArgumentException(mode.id() + " mode needs real label maps; real format 'folder' has images only (use cityscapes or ade20k)");
+            if (!realFormat.hasLabels() && mode != Mode.UNCOND) {
+                throw new IllegalArgumentException(mode.id() + " mode needs real label maps; real format 'folder' has images only (use cityscapes, ade20k or pairs)");
             }
             Set<String> ms = new LinkedHashSet<>();
             if (metrics == null || metrics.isEmpty()) ms.addAll(mode.metrics());
@@ -324,11 +322,7 @@ public final class Evaluation {
             case COND -> Datasets.Content.PAIRED;
             case LAYOUT -> Datasets.Content.LABELS_ONLY;
         };
-        FileSampleSource src = switch (o.realFormat()) {
-            case "ade20k" -> Datasets.ade20k(o.real(), o.split(), space, content, BadSamplePolicy.FAIL);
-            case "folder" -> Datasets.imageFolder(o.real(), BadSamplePolicy.FAIL);
-            default -> Datasets.cityscapes(o.real(), o.split(), space, content, BadSamplePolicy.FAIL);
-        };
+        FileSampleSource src = o.realFormat().open(o.real(), o.split(), space, content, BadSamplePolicy.FAIL);
         int realN = o.mode() == Mode.COND && o.count() > 0 ? Math.min(o.count(), src.size()) : src.size();
         if (realN < 2) throw new IllegalArgumentException(src.describe() + ": needs at least 2 samples to compare with, has " + realN);
         int count = o.mode() == Mode.COND ? realN : o.count() > 0 ? o.count() : realN;
@@ -355,8 +349,12 @@ public final class Evaluation {
             t = System.nanoTime();
             FileSampleSource train = null;
             try {
-                train = o.realFormat().equals("ade20k") ? Datasets.ade20k(o.real(), o.trainSplit(), space, Datasets.Content.LABELS_ONLY, BadSamplePolicy.FAIL)
-                        : Datasets.cityscapes(o.real(), o.trainSplit(), space, Datasets.Content.LABELS_ONLY, BadSamplePolicy.FAIL);
+                if (o.realFormat() == DataFormat.PAIRS) {
+                    notes.add("nearest-neighbour disagreement skipped: paired folders have one split, so no training maps apart from these");
+                    progress.accept("note: " + notes.get(notes.size() - 1));
+                } else {
+                    train = o.realFormat().open(o.real(), o.trainSplit(), space, Datasets.Content.LABELS_ONLY, BadSamplePolicy.FAIL);
+                }
             } catch (BadSampleException e) {
                 if (!e.problem().equals("no such directory")) throw e;
                 notes.add("nearest-neighbour disagreement skipped: no training split '" + o.trainSplit() + "' (" + e.getMessage() + "); pass --train-split");
@@ -481,7 +479,7 @@ public final class Evaluation {
         }
         seconds.put("total", secs(t0));
         return new Result(label, o.mode(), featuresName, o.model() == null ? null : o.model().toString(), o.fake() == null ? null : o.fake().toString(),
-                kind, preset, o.real().toString(), o.realFormat(), o.split(), o.seed(), fakeN, realN, h, w, metrics, swdLevels,
+                kind, preset, o.real().toString(), o.realFormat().id(), o.split(), o.seed(), fakeN, realN, h, w, metrics, swdLevels,
                 o.metrics().contains("kid") ? o.kidSubsets() : 0, kidSize, trainLabels == null ? null : o.trainSplit(), trainN, presence, notes, seconds);
     }
 

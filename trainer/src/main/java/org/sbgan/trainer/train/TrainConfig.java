@@ -3,6 +3,7 @@ package org.sbgan.trainer.train;
 import org.sbgan.graphs.models.LayoutRecipe;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.trainer.data.BadSamplePolicy;
+import org.sbgan.trainer.data.DataFormat;
 
 /**
  * Everything that decides what a run computes, saved as {@code RUN/config.json} and read back on resume (so a resumed
@@ -11,7 +12,7 @@ import org.sbgan.trainer.data.BadSamplePolicy;
  *
  * @param preset          preset name (docs/METHOD.md §4)
  * @param data            dataset folder
- * @param dataFormat      cityscapes, ade20k or pairs (pairs: {@code data/images}, {@code data/labels})
+ * @param dataFormat      the dataset's layout (one with label maps)
  * @param labels          label space name ({@code LabelSpaces.byName}), or null for the preset's K default
  * @param seed            parameter initialisation, noise, data order and augmentation
  * @param segBatch        layout-GAN batch (all levels), 0 = preset
@@ -37,7 +38,7 @@ import org.sbgan.trainer.data.BadSamplePolicy;
  * @param layout          how the layout GAN is built ({@link LayoutRecipe}); null = the preset's, and the resolved recipe
  *                        is what config.json records
  */
-public record TrainConfig(String preset, String data, String dataFormat, String labels, long seed,
+public record TrainConfig(String preset, String data, DataFormat dataFormat, String labels, long seed,
         int segBatch, int spadeBatch, int e2eBatch,
         double segPhaseEpochs, double spadeEpochs, double d2Epochs, double e2eEpochs,
         float lrSegG, float lrSegD, float lrSpadeG, float lrSpadeD, float lrPgan, float lrD2,
@@ -47,9 +48,10 @@ public record TrainConfig(String preset, String data, String dataFormat, String 
     public TrainConfig {
         Preset.byName(preset);
         if (data == null) throw new IllegalArgumentException("no dataset folder");
-        if (dataFormat == null) dataFormat = "cityscapes";
-        if (!java.util.List.of("cityscapes", "ade20k", "pairs").contains(dataFormat)) {
-            throw new IllegalArgumentException("data format must be cityscapes, ade20k or pairs, not '" + dataFormat + "'");
+        if (dataFormat == null) dataFormat = DataFormat.CITYSCAPES;
+        if (!dataFormat.hasLabels()) {
+            throw new IllegalArgumentException("data format " + dataFormat.id() + " has no label maps; training needs cityscapes, ade20k or pairs "
+                    + "(images without labels can join D2's real side with --unlabeled-images)");
         }
         if (segBatch < 0 || spadeBatch < 0 || e2eBatch < 0) throw new IllegalArgumentException("batch sizes must be >= 1");
         if (segPhaseEpochs < 0 || spadeEpochs < 0 || d2Epochs < 0 || e2eEpochs < 0) throw new IllegalArgumentException("epochs must be > 0");
@@ -66,7 +68,7 @@ public record TrainConfig(String preset, String data, String dataFormat, String 
 
     /** The preset's defaults everywhere, on a dataset. */
     public static TrainConfig defaults(String preset, String data) {
-        return new TrainConfig(preset, data, "cityscapes", null, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 500, 200, null,
+        return new TrainConfig(preset, data, DataFormat.CITYSCAPES, null, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 500, 200, null,
                 BadSamplePolicy.FAIL, 1024, null, null);
     }
 

@@ -47,12 +47,7 @@ public final class TrainData {
         }
         Path root = Path.of(cfg.data());
         if (!Files.isDirectory(root)) throw new IOException(root + ": no such dataset folder");
-        FileSampleSource scanned = switch (cfg.dataFormat()) {
-            case "cityscapes" -> Datasets.cityscapes(root, "train", space, Datasets.Content.PAIRED, cfg.onBadSample());
-            case "ade20k" -> Datasets.ade20k(root, "training", space, Datasets.Content.PAIRED, cfg.onBadSample());
-            case "pairs" -> Datasets.paired(root.resolve("images"), root.resolve("labels"), space, cfg.onBadSample());
-            default -> throw new IllegalArgumentException("unknown data format " + cfg.dataFormat());
-        };
+        FileSampleSource scanned = cfg.dataFormat().open(root, "train", space, Datasets.Content.PAIRED, cfg.onBadSample());
         long budget = cfg.cacheMb() << 20;
         FileSampleSource.Validated v = validated(scanned, budget, log);
         SampleSource labelled = budget > 0 ? new CachedSampleSource(v.good(), budget, v.decoded()) : v.good();

@@ -10,6 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 
 /** Times a 3×3 convolution's forward and backward through the StepRunner against a plain ORT Conv session. */
 @Prototype
@@ -19,8 +20,8 @@ import picocli.CommandLine.Spec;
                 + "StepRunner, against a plain one-node ONNX Runtime Conv session. Prints median and minimum ms and "
                 + "GFLOP/s per session; progress goes to stderr."})
 public final class BenchConvCommand implements Callable<Integer> {
-    @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    SharedOptions.Threads threads;
 
     @Option(names = "--repeats", defaultValue = "30", description = "Timed runs of each session (default: ${DEFAULT-VALUE}).")
     int repeats;
@@ -40,23 +41,24 @@ public final class BenchConvCommand implements Callable<Integer> {
             + "rule boundaries, RGB in and out.")
     boolean sweep;
 
-    @Option(names = "--json", description = "After the table, print the results as one JSON object.")
-    boolean json;
+    @Mixin
+    SharedOptions.Json json;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        if (threads < 1 || repeats < 1 || warmup < 0) {
-            throw new ParameterException(spec.commandLine(), "--threads and --repeats must be at least 1, --warmup at least 0");
+        int threads = this.threads.or(2);
+        if (repeats < 1 || warmup < 0) {
+            throw new ParameterException(spec.commandLine(), "--repeats must be at least 1, --warmup at least 0");
         }
         ConvBench.Options opt = new ConvBench.Options(threads, warmup, repeats, spin, globalPool);
         List<ConvBench.Case> cases = new ArrayList<>(ConvBench.defaultCases());
         if (sweep) cases.addAll(ConvBench.sweepCases());
         ConvBench.Report report = ConvBench.run(opt, cases, line -> System.err.println(line));
         System.out.print(ConvBench.table(report));
-        if (json) System.out.println(ConvBench.json(report));
+        if (json.value) System.out.println(ConvBench.json(report));
         return 0;
     }
 }

@@ -19,6 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 
 /** Times the data path (transforms + one-hot + batching on a background thread) for a preset's batch shape. */
 @Prototype
@@ -45,8 +46,8 @@ public final class BenchDataCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--preset", defaultValue = "tiny", description = "tiny (32x64) or small (64x128) (default: ${DEFAULT-VALUE}).")
-    String preset;
+    @Mixin
+    SharedOptions.PresetName preset;
 
     @Option(names = "--batches", defaultValue = "200", description = "Timed batches (default: ${DEFAULT-VALUE}).")
     int batches;
@@ -66,8 +67,8 @@ public final class BenchDataCommand implements Callable<Integer> {
     @Option(names = "--source-size", defaultValue = "256x512", description = "Size HxW of the synthetic samples (default: ${DEFAULT-VALUE}).")
     String sourceSize;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for the samples, the shuffle and the transforms (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SharedOptions.Seed seed;
 
     @Option(names = "--data", description = "A Cityscapes-layout folder (leftImg8bit/, gtFine/) to read instead of synthetic samples.")
     Path data;
@@ -80,8 +81,8 @@ public final class BenchDataCommand implements Callable<Integer> {
             description = "With --data: fail (stop at the first bad sample, naming the file) or skip (go on, list skipped files) (default: ${DEFAULT-VALUE}).")
     BadSamplePolicy onBadSample;
 
-    @Option(names = "--json", description = "After the table, print the result as one JSON object.")
-    boolean json;
+    @Mixin
+    SharedOptions.Json json;
 
     @Spec
     CommandSpec spec;
@@ -90,9 +91,9 @@ public final class BenchDataCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Preset p;
         try {
-            p = Preset.valueOf(preset.toUpperCase(Locale.ROOT));
+            p = Preset.valueOf(preset.value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--preset must be tiny or small, not '" + preset + "'");
+            throw new ParameterException(spec.commandLine(), "--preset must be tiny or small, not '" + preset.value + "'");
         }
         if (batches < 1 || warmup < 0 || workers < 1 || prefetch < 1 || samples < p.batchSize) {
             throw new ParameterException(spec.commandLine(), "--batches, --workers and --prefetch must be at least 1, --warmup at least 0, "
@@ -114,13 +115,13 @@ public final class BenchDataCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--source-size must be HxW with positive integers, not '" + sourceSize + "'");
             }
             System.err.printf(Locale.ROOT, "synthesizing %d samples of %dx%d in memory%n", samples, sh, sw);
-            source = DataBench.synthetic(samples, sh, sw, p.numClasses, seed);
+            source = DataBench.synthetic(samples, sh, sw, p.numClasses, seed.value);
         }
-        DataBench.Options opt = new DataBench.Options(preset.toLowerCase(Locale.ROOT), p.height, p.width, p.numClasses, p.batchSize,
-                warmup, batches, workers, prefetch, seed);
+        DataBench.Options opt = new DataBench.Options(preset.value.toLowerCase(Locale.ROOT), p.height, p.width, p.numClasses, p.batchSize,
+                warmup, batches, workers, prefetch, seed.value);
         DataBench.Result r = DataBench.run(source, opt, System.err::println);
         System.out.print(DataBench.table(r));
-        if (json) System.out.println(DataBench.json(r));
+        if (json.value) System.out.println(DataBench.json(r));
         return 0;
     }
 
@@ -132,7 +133,7 @@ public final class BenchDataCommand implements Callable<Integer> {
     SampleSource openDataset(Path dir, Preset p) throws IOException {
         FileSampleSource src = Datasets.cityscapes(dir, "train", LabelSpaces.cityscapesCategories(), Datasets.Content.PAIRED, onBadSample);
         if (src.labelSpace().numClasses() != p.numClasses) {
-            throw new IllegalStateException("preset " + preset + " expects K=" + p.numClasses + ", the dataset's label space has " + src.labelSpace().numClasses());
+            throw new IllegalStateException("preset " + preset.value + " expects K=" + p.numClasses + ", the dataset's label space has " + src.labelSpace().numClasses());
         }
         int good = src.validate();
         BadSampleReport report = src.report();

@@ -3,14 +3,13 @@ package org.sbgan.cli;
 import io.micronaut.context.annotation.Prototype;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.sbgan.graphs.models.Preset;
 import org.sbgan.trainer.bench.TrainBench;
-import org.sbgan.runtime.Device;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 
 /** Times one SB-GAN stage's training iteration (G step, then D step) on ONNX Runtime. */
 @Prototype
@@ -22,9 +21,8 @@ import picocli.CommandLine.Spec;
                 + "(the step manifests' FLOP counts), peak RSS and the state bytes that cross host<->device per "
                 + "iteration on CUDA; progress goes to stderr (results: docs/BENCHMARKS.md)."})
 public final class BenchTrainCommand implements Callable<Integer> {
-    @Option(names = "--preset", defaultValue = "tiny",
-            description = "Model preset: tiny, small, cityscapes or ade-indoor (default: ${DEFAULT-VALUE}).")
-    String preset;
+    @Mixin
+    SharedOptions.PresetName preset;
 
     @Option(names = "--stage", required = true, description = "Stage whose G/D step pair is timed: seg, spade or e2e.")
     TrainBench.Stage stage;
@@ -35,38 +33,34 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "2", description = "Untimed iterations first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads per session (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    SharedOptions.Threads threads;
 
-    @Option(names = "--device", defaultValue = "cpu",
-            description = "cpu or cuda (cuda needs a jar built with `mvn -Pcuda package`, CUDA 12 and cuDNN 9) (default: ${DEFAULT-VALUE}).")
-    Device device;
+    @Mixin
+    SharedOptions.OnDevice device;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for the parameters and the synthetic inputs (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SharedOptions.Seed seed;
 
     @Option(names = "--profile", paramLabel = "PREFIX",
             description = "Write ONNX Runtime's per-node JSON profile of each session to PREFIX_<stage>_<g|d>_<time>.json.")
     Path profile;
 
-    @Option(names = "--json", description = "After the table, print the result as one JSON object.")
-    boolean json;
+    @Mixin
+    SharedOptions.Json json;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        if (steps < 1 || threads < 1 || warmup < 0) {
-            throw new ParameterException(spec.commandLine(), "--steps and --threads must be at least 1, --warmup at least 0");
+        if (steps < 1 || warmup < 0) {
+            throw new ParameterException(spec.commandLine(), "--steps must be at least 1, --warmup at least 0");
         }
-        if (!Preset.NAMES.contains(preset)) {
-            throw new ParameterException(spec.commandLine(), "--preset must be one of " + String.join(", ", Preset.NAMES) + ", not '" + preset + "'");
-        }
-        TrainBench.Options opt = new TrainBench.Options(preset, stage, warmup, steps, threads, device, seed, profile);
+        TrainBench.Options opt = new TrainBench.Options(preset.id(), stage, warmup, steps, threads.or(2), device.value, seed.value, profile);
         TrainBench.Result r = TrainBench.run(opt, System.err::println);
         System.out.print(TrainBench.table(r));
-        if (json) System.out.println(TrainBench.json(r));
+        if (json.value) System.out.println(TrainBench.json(r));
         return 0;
     }
 }

@@ -22,14 +22,14 @@ import picocli.CommandLine.Spec;
                 + "TensorProto initializer per state tensor) and manifest.json (networks with parameter counts; each graph's "
                 + "inputs, outputs or metrics, state read and written, FLOPs). Prints one row per network.")
 public final class BuildGraphsCommand implements Callable<Integer> {
-    @Option(names = "--preset", defaultValue = "tiny", description = "Preset: tiny, small, cityscapes or ade-indoor (default: ${DEFAULT-VALUE}).")
-    String preset;
+    @Mixin
+    SharedOptions.PresetName preset;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write (created if missing; files in it are replaced).")
     Path out;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Parameter seed of the initial state and baked-in weights (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SharedOptions.Seed seed;
 
     @Option(names = "--batch-seg", paramLabel = "N", description = "Batch of the layout-GAN steps at every level (default: the preset's, per level).")
     Integer batchSeg;
@@ -47,8 +47,8 @@ public final class BuildGraphsCommand implements Callable<Integer> {
     @Mixin
     LayoutRecipeOptions layoutRecipe = new LayoutRecipeOptions();
 
-    @Option(names = "--json", description = "Also print a JSON summary object as the last line.")
-    boolean json;
+    @Mixin
+    SharedOptions.Json json;
 
     @Option(names = "--quiet", description = "No progress lines.")
     boolean quiet;
@@ -58,19 +58,18 @@ public final class BuildGraphsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Preset p;
+        Preset p = preset.resolve();
         try {
-            p = Preset.byName(preset);
             p = p.withLayout(layoutRecipe.resolve(p));
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--preset: " + e.getMessage());
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         int bSeg = checkBatch("--batch-seg", batchSeg), bSpade = checkBatch("--batch-spade", batchSpade),
                 bE2e = checkBatch("--batch-e2e", batchE2e);
         long t0 = System.nanoTime();
         GraphSet.Result r;
         try {
-            r = GraphSet.write(p, seed, new GraphSet.Batches(bSeg, bSpade, bE2e), vgg, out, line -> {
+            r = GraphSet.write(p, seed.value, new GraphSet.Batches(bSeg, bSpade, bE2e), vgg, out, line -> {
                 if (!quiet) System.out.println(line);
             });
         } catch (OutOfMemoryError e) {
@@ -86,12 +85,12 @@ public final class BuildGraphsCommand implements Callable<Integer> {
                     n.flopsPerStep(), n.inferenceGraph(), n.inferenceFlopsPerSample());
         }
         System.out.printf("%d step graphs, %d inference graphs, %d state tensors in %s (preset %s, seed %d), %.1f s%n",
-                r.stepGraphs(), r.inferenceGraphs(), r.stateTensors(), out, p.name(), seed, secs);
-        if (json) {
+                r.stepGraphs(), r.inferenceGraphs(), r.stateTensors(), out, p.name(), seed.value, secs);
+        if (json.value) {
             ObjectMapper m = new ObjectMapper();
             ObjectNode o = m.createObjectNode();
             o.put("preset", p.name());
-            o.put("seed", seed);
+            o.put("seed", seed.value);
             o.put("out", out.toString());
             o.put("manifest", out.resolve(GraphSet.MANIFEST).toString());
             o.put("step_graphs", r.stepGraphs());

@@ -12,6 +12,7 @@ import org.sbgan.trainer.step.StateStore;
 import org.sbgan.trainer.step.StepRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** Trains a small conv net with a training-step graph on ONNX Runtime and prints the loss as it falls. */
 @Prototype
@@ -28,14 +29,14 @@ public final class DemoFitCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "3e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     float lr;
 
-    @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    SharedOptions.Threads threads;
 
     @Override
     public Integer call() throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         StepGraph step = FitDemo.step(seed, 16, Adam.Config.adam(0.9f, 0.999f));
-        try (StateStore store = new StateStore(env); OrtSession.SessionOptions opts = Sessions.cpu(threads)) {
+        try (StateStore store = new StateStore(env); OrtSession.SessionOptions opts = Sessions.cpu(threads.or(2))) {
             try (StepRunner runner = new StepRunner(env, step, store, opts)) {
                 runner.floatInput("x").put(FitDemo.randn(seed + 1, FitDemo.INPUT));
                 runner.floatInput("target").put(FitDemo.randn(seed + 2, FitDemo.TARGET));

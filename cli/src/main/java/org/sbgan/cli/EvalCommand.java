@@ -19,6 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 
 /** {@code sbgan-cli eval}: FID, KID and SWD of generated scenes against a real split (paper §4). */
 @Prototype
@@ -69,8 +70,8 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Generated samples; 0 = as many as the real split has (cond: at most N real layouts) (default: ${DEFAULT-VALUE}).")
     int count;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Scene seed; also seeds KID subsets and SWD patches (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SharedOptions.Seed seed;
 
     @Option(names = "--kid-subsets", defaultValue = "100", paramLabel = "N", description = "KID subsets (default: ${DEFAULT-VALUE}).")
     int kidSubsets;
@@ -78,8 +79,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--kid-subset-size", defaultValue = "1000", paramLabel = "N", description = "KID subset size, capped by both set sizes (default: ${DEFAULT-VALUE}).")
     int kidSubsetSize;
 
-    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime threads for the generator (default: the number of cores).")
-    Integer threads;
+    @Mixin
+    SharedOptions.Threads threads;
 
     @Option(names = "--label", paramLabel = "TEXT", description = "Name for grouping in sbgan-cli report (default: the model's kind and preset, e.g. \"sbgan tiny\").")
     String label;
@@ -88,8 +89,8 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Where to write the result JSON; 'none' to skip (default: with --model RUN/model, RUN/eval/<label>-<mode>.json; with --fake, none).")
     String out;
 
-    @Option(names = "--json", description = "After the table, print the result as one JSON object.")
-    boolean json;
+    @Mixin
+    SharedOptions.Json json;
 
     @Spec
     CommandSpec spec;
@@ -98,7 +99,6 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if ((model == null) == (fake == null)) throw new ParameterException(spec.commandLine(), "give exactly one of --model DIR and --fake DIR");
         if (count < 0) throw new ParameterException(spec.commandLine(), "--count must be 0 (the real split's size) or more");
-        if (threads != null && threads < 1) throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
         if (kidSubsets < 1 || kidSubsetSize < 2) throw new ParameterException(spec.commandLine(), "--kid-subsets must be at least 1 and --kid-subset-size at least 2");
         if (realFormat == null && !Files.isDirectory(real)) realFormat = DataFormat.CITYSCAPES; // the reader names the missing folder
         if (realFormat == null) {
@@ -109,7 +109,7 @@ public final class EvalCommand implements Callable<Integer> {
         try {
             Evaluation.Mode m = Evaluation.Mode.parse(mode);
             o = new Evaluation.Options(real, realFormat, split, trainSplit, model, fake, m, metrics == null ? null : new LinkedHashSet<>(metrics), features,
-                    count, seed, kidSubsets, kidSubsetSize, threads == null ? 0 : threads, label);
+                    count, seed.value, kidSubsets, kidSubsetSize, threads.orCores(), label);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -120,7 +120,7 @@ public final class EvalCommand implements Callable<Integer> {
             AtomicFiles.write(file, (r.toJson().toPrettyString() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             System.out.println("wrote " + file);
         }
-        if (json) System.out.println(r.toJson());
+        if (json.value) System.out.println(r.toJson());
         return 0;
     }
 

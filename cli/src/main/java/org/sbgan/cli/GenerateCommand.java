@@ -18,7 +18,6 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.sbgan.runtime.Device;
 import org.sbgan.runtime.Scene;
 import org.sbgan.runtime.SceneGenerator;
 import org.sbgan.runtime.files.AtomicFiles;
@@ -30,6 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code sbgan-cli generate}: labelled scenes from a model bundle, streamed to disk. Scene i of a seed is the same
@@ -48,8 +48,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--count", defaultValue = "16", paramLabel = "N", description = "Scenes to generate (default: ${DEFAULT-VALUE}).")
     long count;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed: scene i of seed S is always the same scene (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SharedOptions.Seed seed;
 
     @Option(names = "--out", defaultValue = "generated", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -61,18 +61,18 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Scenes per ONNX Runtime run (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default: ${DEFAULT-VALUE}).")
-    Device device;
+    @Mixin
+    SharedOptions.OnDevice device;
 
-    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads (default: the number of cores).")
-    Integer threads;
+    @Mixin
+    SharedOptions.Threads threads;
 
     @Option(names = "--truncation", defaultValue = "0", paramLabel = "T",
             description = "Truncation trick: redraw latent components with |z| > T (0 = off) (default: ${DEFAULT-VALUE}).")
     float truncation;
 
-    @Option(names = "--progress", defaultValue = "auto", description = "bar, lines or auto (default: ${DEFAULT-VALUE}).")
-    String progress;
+    @Mixin
+    SharedOptions.Progress progress;
 
     @Spec
     CommandSpec spec;
@@ -88,8 +88,7 @@ public final class GenerateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--format must be cityscapes or plain, not '" + format + "'");
         }
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        if (t < 1) throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
+        int t = threads.orCores();
         if (Files.exists(out) && !Files.isDirectory(out)) throw new IOException("--out " + out + " exists and is not a folder");
         try (FolderLock lock = FolderLock.acquire(out, "sbgan-cli generate")) {
             return generate(fmt, t);
@@ -102,11 +101,11 @@ public final class GenerateCommand implements Callable<Integer> {
 
         PrintStream err = System.err;
         long t0 = System.nanoTime();
-        try (SceneGenerator gen = SceneGenerator.open(model, new SceneGenerator.Options(device, t, batch, truncation))) {
+        try (SceneGenerator gen = SceneGenerator.open(model, new SceneGenerator.Options(device.value, t, batch, truncation))) {
             List<long[]> todo = missingRuns(writer);
             long missing = todo.stream().mapToLong(r -> r[1]).sum(), done = count - missing;
             if (done > 0) err.println("found " + done + " finished scenes in " + out + "; generating the other " + missing);
-            boolean bar = progress.equalsIgnoreCase("bar") || progress.equalsIgnoreCase("auto") && System.console() != null;
+            boolean bar = progress.bar();
             ExecutorService io = Executors.newFixedThreadPool(2, r -> {
                 Thread th = new Thread(r, "sbgan-scene-writer");
                 th.setDaemon(true);
@@ -120,7 +119,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 for (long[] run : todo) {
                     for (long from = run[0]; from < run[0] + run[1]; from += batch) {
                         int n = (int) Math.min(batch, run[0] + run[1] - from);
-                        List<Scene> scenes = gen.scenes(seed, from, n);
+                        List<Scene> scenes = gen.scenes(seed.value, from, n);
                         // At most two batches are being written while the next one is generated: bounded memory.
                         while (inFlight.size() >= 2) inFlight.remove(0).get();
                         inFlight.add(io.submit(() -> {
@@ -141,7 +140,7 @@ public final class GenerateCommand implements Callable<Integer> {
             } finally {
                 io.shutdownNow();
             }
-            List<Scene> first = gen.scenes(seed, 0, (int) Math.min(16, count));
+            List<Scene> first = gen.scenes(seed.value, 0, (int) Math.min(16, count));
             ContactSheet.write(out.resolve("contact_sheet.png"), first, 4);
             double s = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "%d scenes in %s (%s format): %d generated in %.1f s (%.1f scenes/s), %d already there%n", count, out,

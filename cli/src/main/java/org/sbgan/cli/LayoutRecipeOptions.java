@@ -1,6 +1,5 @@
 package org.sbgan.cli;
 
-import java.util.List;
 import org.sbgan.graphs.models.LayoutRecipe;
 import org.sbgan.graphs.models.Preset;
 import picocli.CommandLine.Option;
@@ -41,9 +40,6 @@ final class LayoutRecipeOptions {
     @Option(names = "--seg-ema", paramLabel = "BETA", description = "Decay of the moving average of G_seg's weights that replaces "
             + "them at the end of the layout stage, e.g. 0.999; 0 = none (overrides the recipe).")
     Float emaBeta;
-
-    /** The option names, for commands that refuse them on --resume. */
-    static final List<String> NAMES = List.of("--layout-recipe", "--minibatch-stddev", "--pixelnorm-sqrt", "--fade-blend", "--seg-entropy", "--seg-ema");
 
     /** The recipe for a preset. */
     LayoutRecipe resolve(Preset p) {

@@ -10,6 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 
 /** Writes a synthetic Cityscapes-layout dataset of procedural street scenes (docs/SYNTHETIC-DATA.md). */
 @Prototype
@@ -24,8 +25,8 @@ public final class SynthDataCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "64x128", paramLabel = "HxW", description = "Scene size, height x width (default: ${DEFAULT-VALUE}).")
     String size;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Generator seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SharedOptions.Seed seed;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Root of the Cityscapes tree to write (created if missing).")
     Path out;
@@ -58,7 +59,7 @@ public final class SynthDataCommand implements Callable<Integer> {
         if (split != null && !split.matches("[a-z][a-z0-9_]*")) {
             throw new ParameterException(spec.commandLine(), "--split must be a lower-case name like train or val, got '" + split + "'");
         }
-        StreetSceneGenerator gen = new StreetSceneGenerator(hw[1], hw[0], seed);
+        StreetSceneGenerator gen = new StreetSceneGenerator(hw[1], hw[0], seed.value);
         long t0 = System.nanoTime();
         int step = Math.max(1, count / 10);
         SyntheticCityscapes.Summary s = SyntheticCityscapes.write(out, gen, count, valFraction, split, !noColor, n -> {
@@ -70,7 +71,7 @@ public final class SynthDataCommand implements Callable<Integer> {
         }
         if (!quiet) {
             System.out.printf("%d scenes (%d train, %d val%s) of %dx%d in %s, seed %d, %.1f s%n", count, s.train(), s.val(),
-                    s.other() > 0 ? ", " + s.other() + " " + split : "", hw[0], hw[1], out, seed, (System.nanoTime() - t0) / 1e9);
+                    s.other() > 0 ? ", " + s.other() + " " + split : "", hw[0], hw[1], out, seed.value, (System.nanoTime() - t0) / 1e9);
         }
         return 0;
     }

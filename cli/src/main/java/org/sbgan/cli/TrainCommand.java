@@ -5,19 +5,17 @@ import io.micronaut.context.annotation.Prototype;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.sbgan.graphs.models.Preset;
 import org.sbgan.trainer.data.BadSamplePolicy;
 import org.sbgan.trainer.data.DataFormat;
-import org.sbgan.runtime.Device;
 import org.sbgan.trainer.step.Sessions;
 import org.sbgan.trainer.train.RunFolder;
 import org.sbgan.trainer.train.Schedule;
@@ -26,6 +24,7 @@ import org.sbgan.trainer.train.Trainer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -47,19 +46,8 @@ public final class TrainCommand implements Callable<Integer> {
                     + "D_seg's architecture and schedule, in a run of its own) (default: ${DEFAULT-VALUE}).")
     String stage;
 
-    @Option(names = "--preset", defaultValue = "tiny", description = "tiny, small, cityscapes or ade-indoor (default: ${DEFAULT-VALUE}).")
-    String preset;
-
-    @Option(names = "--data", defaultValue = "testdata", paramLabel = "DIR", description = "Dataset folder (default: ${DEFAULT-VALUE}).")
-    Path data;
-
-    @Option(names = "--data-format",
-            description = "cityscapes (leftImg8bit/, gtFine/), ade20k (images/, annotations/) or pairs (images/, labels/) (default: read off the --data folder).")
-    DataFormat dataFormat;
-
-    @Option(names = "--labels", paramLabel = "SPACE|FILE",
-            description = "Label space: cityscapes-8, cityscapes-20, cityscapes-35, ade150, or a mapping file (CSV/JSON). Default: by the preset's K.")
-    String labels;
+    @Mixin
+    SharedOptions.PresetName preset;
 
     @Option(names = "--run", paramLabel = "DIR", description = "Run folder (default: runs/<preset>).")
     Path run;
@@ -68,36 +56,17 @@ public final class TrainCommand implements Callable<Integer> {
             + "also how a run goes on to a later stage (e.g. --stage spade after --stage seg).")
     boolean resume;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the initial weights, noise, data order and augmentation (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SharedOptions.Seed seed;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (needs the GPU build, `mvn -Pcuda package`) (default: ${DEFAULT-VALUE}).")
-    Device device;
+    @Mixin
+    SharedOptions.OnDevice device;
 
-    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads (default: the number of cores).")
-    Integer threads;
+    @Mixin
+    SharedOptions.Threads threads;
 
-    @Option(names = "--max-steps", paramLabel = "N", defaultValue = "0",
-            description = "Cap every phase (each level's fade/stabilize, SPADE, D2 pre-training, e2e) at N iterations, for smoke runs; 0 = no cap.")
-    long maxSteps;
-
-    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "500", description = "Iterations between checkpoints; every phase's end is one too (default: ${DEFAULT-VALUE}).")
-    int checkpointEvery;
-
-    @Option(names = "--sample-every", paramLabel = "N", defaultValue = "200", description = "Iterations between sample grids; every phase's end gets one too (default: ${DEFAULT-VALUE}).")
-    int sampleEvery;
-
-    @Option(names = "--unlabeled-images", paramLabel = "DIR", description = "Images without label maps, added to D2's real side (the paper's partially-labelled setting).")
-    Path unlabeledImages;
-
-    @Option(names = "--on-bad-sample", defaultValue = "fail", description = "fail (stop at the first bad sample, naming the file) or skip (go on, list them at the end) (default: ${DEFAULT-VALUE}).")
-    BadSamplePolicy onBadSample;
-
-    @Option(names = "--cache-mb", defaultValue = "1024", description = "Decoded samples kept in memory, MB (default: ${DEFAULT-VALUE}).")
-    long cacheMb;
-
-    @Option(names = "--vgg", paramLabel = "FILE", description = "VGG19 ONNX file: adds the ×10 perceptual loss to the SPADE and e2e G steps (off without it).")
-    Path vgg;
+    @Mixin
+    ConfigOptions config;
 
     @Mixin
     LayoutRecipeOptions layoutRecipe = new LayoutRecipeOptions();
@@ -105,11 +74,47 @@ public final class TrainCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false, heading = "%nOverrides (default: the preset's values)%n")
     Overrides overrides = new Overrides();
 
-    @Option(names = "--progress", defaultValue = "auto", description = "bar, lines or auto (bar on a terminal, else a line every 10 s) (default: ${DEFAULT-VALUE}).")
-    String progress;
+    @Mixin
+    SharedOptions.Progress progress;
 
     @Spec
     CommandSpec spec;
+
+    /** The options of what the run computes that are not the preset's, the seed's, the recipe's or an override (config.json). */
+    static final class ConfigOptions {
+        @Option(names = "--data", defaultValue = "testdata", paramLabel = "DIR", description = "Dataset folder (default: ${DEFAULT-VALUE}).")
+        Path data;
+
+        @Option(names = "--data-format",
+                description = "cityscapes (leftImg8bit/, gtFine/), ade20k (images/, annotations/) or pairs (images/, labels/) (default: read off the --data folder).")
+        DataFormat dataFormat;
+
+        @Option(names = "--labels", paramLabel = "SPACE|FILE",
+                description = "Label space: cityscapes-8, cityscapes-20, cityscapes-35, ade150, or a mapping file (CSV/JSON). Default: by the preset's K.")
+        String labels;
+
+        @Option(names = "--max-steps", paramLabel = "N", defaultValue = "0",
+                description = "Cap every phase (each level's fade/stabilize, SPADE, D2 pre-training, e2e) at N iterations, for smoke runs; 0 = no cap.")
+        long maxSteps;
+
+        @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "500", description = "Iterations between checkpoints; every phase's end is one too (default: ${DEFAULT-VALUE}).")
+        int checkpointEvery;
+
+        @Option(names = "--sample-every", paramLabel = "N", defaultValue = "200", description = "Iterations between sample grids; every phase's end gets one too (default: ${DEFAULT-VALUE}).")
+        int sampleEvery;
+
+        @Option(names = "--unlabeled-images", paramLabel = "DIR", description = "Images without label maps, added to D2's real side (the paper's partially-labelled setting).")
+        Path unlabeledImages;
+
+        @Option(names = "--on-bad-sample", defaultValue = "fail", description = "fail (stop at the first bad sample, naming the file) or skip (go on, list them at the end) (default: ${DEFAULT-VALUE}).")
+        BadSamplePolicy onBadSample;
+
+        @Option(names = "--cache-mb", defaultValue = "1024", description = "Decoded samples kept in memory, MB (default: ${DEFAULT-VALUE}).")
+        long cacheMb;
+
+        @Option(names = "--vgg", paramLabel = "FILE", description = "VGG19 ONNX file: adds the ×10 perceptual loss to the SPADE and e2e G steps (off without it).")
+        Path vgg;
+    }
 
     /** Batch sizes, epochs and learning rates. */
     static final class Overrides {
@@ -141,11 +146,16 @@ public final class TrainCommand implements Callable<Integer> {
         float lrD2;
     }
 
-    /** Options that are part of the saved config; with --resume they come from config.json. */
-    private static final List<String> CONFIG_OPTIONS = Stream.concat(LayoutRecipeOptions.NAMES.stream(), Stream.of("--preset", "--data", "--data-format", "--labels", "--seed", "--max-steps",
-            "--checkpoint-every", "--sample-every", "--unlabeled-images", "--on-bad-sample", "--cache-mb", "--vgg", "--batch-seg",
-            "--batch-spade", "--batch-e2e", "--seg-phase-epochs", "--spade-epochs", "--d2-epochs", "--e2e-epochs", "--lr-seg-g",
-            "--lr-seg-d", "--lr-spade-g", "--lr-spade-d", "--lr-pgan", "--lr-d2")).toList();
+    /** The mixins and groups whose options make up config.json: with --resume they come from there, so they are refused. */
+    private static final List<String> CONFIG_MIXINS = List.of("preset", "seed", "config", "layoutRecipe");
+
+    /** The command-line names of every option that is part of the saved config, read off the command's own spec. */
+    static List<String> configOptions(CommandSpec spec) {
+        List<String> names = new ArrayList<>();
+        for (String m : CONFIG_MIXINS) spec.mixins().get(m).options().forEach(o -> names.add(o.longestName()));
+        for (ArgGroupSpec g : spec.argGroups()) g.allOptionsNested().forEach(o -> names.add(o.longestName()));
+        return names;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -155,14 +165,11 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (!List.of("auto", "bar", "lines").contains(progress.toLowerCase(Locale.ROOT))) {
-            throw new ParameterException(spec.commandLine(), "--progress must be auto, bar or lines, not '" + progress + "'");
-        }
-        Path runDir = run != null ? run : Path.of("runs", preset.toLowerCase(Locale.ROOT));
+        Path runDir = run != null ? run : Path.of("runs", preset.id());
         RunFolder folder = new RunFolder(runDir);
         TrainConfig cfg;
         if (resume && folder.hasConfig()) {
-            for (String o : CONFIG_OPTIONS) {
+            for (String o : configOptions(spec)) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
                     throw new ParameterException(spec.commandLine(), "--resume continues with the run's saved config (" + folder.config()
                             + "); drop " + o);
@@ -171,25 +178,25 @@ public final class TrainCommand implements Callable<Integer> {
             cfg = folder.readConfig();
         } else {
             Overrides o = overrides;
-            if (dataFormat == null) dataFormat = detectFormat();
+            if (config.dataFormat == null) config.dataFormat = detectFormat();
             try {
-                cfg = new TrainConfig(preset.toLowerCase(Locale.ROOT), data.toAbsolutePath().normalize().toString(), dataFormat,
-                        labels, seed, o.batchSeg, o.batchSpade, o.batchE2e, o.segPhaseEpochs, o.spadeEpochs, o.d2Epochs, o.e2eEpochs,
-                        o.lrSegG, o.lrSegD, o.lrSpadeG, o.lrSpadeD, o.lrPgan, o.lrD2, maxSteps, checkpointEvery, sampleEvery,
-                        unlabeledImages == null ? null : unlabeledImages.toAbsolutePath().normalize().toString(), onBadSample, cacheMb,
-                        vgg == null ? null : vgg.toAbsolutePath().normalize().toString(),
-                        layoutRecipe.resolve(Preset.byName(preset.toLowerCase(Locale.ROOT))));
+                ConfigOptions c = config;
+                cfg = new TrainConfig(preset.id(), c.data.toAbsolutePath().normalize().toString(), c.dataFormat,
+                        c.labels, seed.value, o.batchSeg, o.batchSpade, o.batchE2e, o.segPhaseEpochs, o.spadeEpochs, o.d2Epochs, o.e2eEpochs,
+                        o.lrSegG, o.lrSegD, o.lrSpadeG, o.lrSpadeD, o.lrPgan, o.lrD2, c.maxSteps, c.checkpointEvery, c.sampleEvery,
+                        c.unlabeledImages == null ? null : c.unlabeledImages.toAbsolutePath().normalize().toString(), c.onBadSample, c.cacheMb,
+                        c.vgg == null ? null : c.vgg.toAbsolutePath().normalize().toString(),
+                        layoutRecipe.resolve(preset.resolve()));
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        if (t < 1) throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
+        int t = threads.orCores();
         PrintStream err = System.err;
-        try (OrtSession.SessionOptions so = Sessions.create(device, t)) {
-            Progress listener = new Progress(err, mode(), System.nanoTime());
+        try (OrtSession.SessionOptions so = Sessions.create(device.value, t)) {
+            Progress listener = new Progress(err, progress.bar() ? "bar" : "lines", System.nanoTime());
             Trainer.Result r;
-            try (Trainer trainer = new Trainer(folder, cfg, new Trainer.Options(t, so, device.name().toLowerCase(Locale.ROOT)), listener)) {
+            try (Trainer trainer = new Trainer(folder, cfg, new Trainer.Options(t, so, device.id()), listener)) {
                 r = trainer.train(stages, resume);
             } finally {
                 listener.close();
@@ -214,19 +221,13 @@ public final class TrainCommand implements Callable<Integer> {
      * says which). A missing folder is left to the dataset reader's error.
      */
     private DataFormat detectFormat() throws java.io.IOException {
-        if (!java.nio.file.Files.isDirectory(data)) return DataFormat.CITYSCAPES;
-        DataFormat f = DataFormat.detect(data);
+        if (!java.nio.file.Files.isDirectory(config.data)) return DataFormat.CITYSCAPES;
+        DataFormat f = DataFormat.detect(config.data);
         if (!f.hasLabels()) {
-            throw new ParameterException(spec.commandLine(), data + " holds only images; training needs label maps (cityscapes, ade20k or "
+            throw new ParameterException(spec.commandLine(), config.data + " holds only images; training needs label maps (cityscapes, ade20k or "
                     + "pairs layout); images without labels can join D2's real side with --unlabeled-images");
         }
         return f;
-    }
-
-    private String mode() {
-        String m = progress.toLowerCase(Locale.ROOT);
-        if (!m.equals("auto")) return m;
-        return System.console() != null ? "bar" : "lines";
     }
 
     static String duration(double s) {

@@ -131,6 +131,19 @@ class TrainCommandTest {
     }
 
     @Test
+    void theOptionsResumeRefusesAreReadOffTheCommand() {
+        picocli.CommandLine cl = new picocli.CommandLine(new TrainCommand());
+        List<String> config = TrainCommand.configOptions(cl.getCommandSpec());
+        for (String o : List.of("--preset", "--seed", "--data", "--data-format", "--labels", "--max-steps", "--on-bad-sample", "--vgg",
+                "--layout-recipe", "--minibatch-stddev", "--seg-ema", "--batch-seg", "--lr-d2")) {
+            assertTrue(config.contains(o), o + " is part of config.json: " + config);
+        }
+        for (String o : List.of("--run", "--resume", "--stage", "--threads", "--device", "--progress")) {
+            assertFalse(config.contains(o), o + " says how the run executes, not what it computes");
+        }
+    }
+
+    @Test
     void aUsageErrorIsOneLineAndAHint() {
         Run res = run("train", "--threads", "two");
         assertEquals(2, res.code());

@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import org.sbgan.graphs.models.TrainingStage;
 
 /** Times one SB-GAN stage's training iteration (G step, then D step) on ONNX Runtime. */
 @Prototype
@@ -24,8 +25,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.PresetName preset;
 
-    @Option(names = "--stage", required = true, description = "Stage whose G/D step pair is timed: seg, spade or e2e.")
-    TrainBench.Stage stage;
+    @Option(names = "--stage", required = true, description = "Stage whose G/D step pair is timed: seg (the top level), spade, e2e or progan_rgb.")
+    TrainingStage stage;
 
     @Option(names = "--steps", defaultValue = "20", description = "Timed iterations (default: ${DEFAULT-VALUE}).")
     int steps;

@@ -29,6 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import org.sbgan.graphs.models.TrainingStage;
 
 /** {@code sbgan-cli train}: the SB-GAN stages on a dataset, into a run folder. */
 @Prototype
@@ -159,7 +160,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Schedule.Stage> stages;
+        List<TrainingStage> stages;
         try {
             stages = Schedule.stages(stage);
         } catch (IllegalArgumentException e) {
@@ -207,7 +208,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (!r.lastMetrics().isEmpty()) out.println("last losses: " + losses(r.lastMetrics(), 8));
             out.println("run folder:  " + runDir);
             if (r.modelDir() != null) {
-                out.println("model:       " + r.modelDir() + (stages.contains(Schedule.Stage.PROGAN_RGB)
+                out.println("model:       " + r.modelDir() + (stages.contains(TrainingStage.PROGAN_RGB)
                         ? "  (the RGB ProGAN baseline: sbgan-cli eval --model " + r.modelDir() + ")"
                         : "  (sbgan-cli generate --model " + r.modelDir() + ")"));
             }

@@ -151,8 +151,10 @@ public final class Stages {
         return sb.params().stream().filter(v -> v.name().startsWith(prefix + ".")).toList();
     }
 
-    /** Adam on the named groups from one backward pass of {@code loss}. */
-    private static void update(StepBuilder sb, Value loss, List<String> groups, List<Preset.AdamSpec> specs) {
+    /** Adam on the named groups from one backward pass of {@code loss}, each with its optimiser in {@code stage}. */
+    private static void update(StepBuilder sb, Value loss, Preset p, TrainingStage stage, String... groupNames) {
+        List<String> groups = List.of(groupNames);
+        List<Preset.AdamSpec> specs = groups.stream().map(gr -> stage.adam(p, gr)).toList();
         List<Value> all = new ArrayList<>();
         List<List<Value>> per = new ArrayList<>();
         for (String gr : groups) {
@@ -235,7 +237,7 @@ public final class Stages {
         float ew = p.layout().entropyWeight();
         Value entropy = ew > 0 ? Losses.pixelEntropy(g, probs) : null;
         if (entropy != null) loss = g.add(loss, g.mul(entropy, ew));
-        update(sb, loss, List.of(GSEG), List.of(p.optim().segG()));
+        update(sb, loss, p, TrainingStage.SEG, GSEG);
         if (p.layout().emaBeta() > 0) Ema.update(sb, paramsOf(sb, GSEG), p.layout().emaBeta(), g.value(Adam.stepState(GSEG)));
         sb.metric("loss_g", loss);
         if (entropy != null) sb.metric("entropy", entropy);
@@ -258,7 +260,7 @@ public final class Stages {
         Value fa = fadeAlpha(sb, gen.config());
         Value fake = g.stopGradient(g.gumbelSoftmaxST(fa == null ? gen.forward(z) : gen.forward(z, fa), gn, p.gumbelTemperature()));
         Losses.WganGp l = Losses.wganGpD(g, fa == null ? crit::forward : x -> crit.forward(x, fa), real, fake, alpha);
-        update(sb, l.total(), List.of(DSEG), List.of(p.optim().segD()));
+        update(sb, l.total(), p, TrainingStage.SEG, DSEG);
         sb.metric("loss_d", l.total());
         sb.metric("wasserstein", l.wasserstein());
         sb.metric("gp", l.penalty());
@@ -282,7 +284,7 @@ public final class Stages {
         Value fa = fadeAlpha(sb, c);
         Value fake = fa == null ? gen.forward(z) : gen.forward(z, fa);
         Value loss = Losses.wganG(fa == null ? crit.forward(fake) : crit.forward(fake, fa));
-        update(sb, loss, List.of(PRGB_G), List.of(p.optim().segG()));
+        update(sb, loss, p, TrainingStage.PROGAN_RGB, PRGB_G);
         if (p.layout().emaBeta() > 0) Ema.update(sb, paramsOf(sb, PRGB_G), p.layout().emaBeta(), sb.graph().value(Adam.stepState(PRGB_G)));
         sb.metric("loss_g", loss);
         return sb.build("RGB ProGAN G step, level " + level + ": −mean D(G(z)) with G_seg/D_seg architectures and an RGB head; updates "
@@ -308,7 +310,7 @@ public final class Stages {
         Value fa = fadeAlpha(sb, c);
         Value fake = g.stopGradient(fa == null ? gen.forward(z) : gen.forward(z, fa));
         Losses.WganGp l = Losses.wganGpD(g, fa == null ? crit::forward : x -> crit.forward(x, fa), real, fake, alpha);
-        update(sb, l.total(), List.of(PRGB_D), List.of(p.optim().segD()));
+        update(sb, l.total(), p, TrainingStage.PROGAN_RGB, PRGB_D);
         sb.metric("loss_d", l.total());
         sb.metric("wasserstein", l.wasserstein());
         sb.metric("gp", l.penalty());
@@ -357,7 +359,7 @@ public final class Stages {
         Value loss = g.add(l[0], l[1]);
         Value vl = vgg == null ? null : vgg.loss(g, fake, image);
         if (vl != null) loss = g.add(loss, vl);
-        update(sb, loss, List.of(GIMG), List.of(p.optim().spadeG()));
+        update(sb, loss, p, TrainingStage.SPADE, GIMG);
         sb.metric("loss_g", loss);
         sb.metric("hinge", l[0]);
         sb.metric("fm", l[1]);
@@ -380,7 +382,7 @@ public final class Stages {
         PatchDiscriminator d1 = new PatchDiscriminator(sp, D1, PatchDiscriminator.Config.d1(p));
         Value fake = g.stopGradient(gen.forward(layout));
         Value loss = hingeDFused(g, d1, g.concat(1, layout, fake), g.concat(1, layout, image), batch);
-        update(sb, loss, List.of(D1), List.of(p.optim().spadeD()));
+        update(sb, loss, p, TrainingStage.SPADE, D1);
         sb.metric("loss_d", loss);
         return sb.build("docs/METHOD.md §2 SPADE D step: multi-scale hinge of D1, real and fake pairs in one batch; updates d1");
     }
@@ -404,7 +406,7 @@ public final class Stages {
         Value layout = g.oneHot(g.argMax(seg.forward(z), 1, false), p.numClasses(), 1);
         Value fake = g.stopGradient(gen.forward(upsampleLayout(g, p, layout)));
         Value loss = hingeDFused(g, d2, fake, image, batch);
-        update(sb, loss, List.of(D2), List.of(p.optim().d2()));
+        update(sb, loss, p, TrainingStage.E2E, D2);
         sb.metric("loss_d", loss);
         return sb.build("docs/METHOD.md §3 D2 pre-training step: hinge of D2 on G_img(upsample(one_hot(argmax(G_seg(z))))) vs real images; updates d2");
     }
@@ -447,7 +449,7 @@ public final class Stages {
         Value loss = g.add(g.add(g.mul(segLoss, E2E_SEG_WEIGHT), g.mul(d2Loss, E2E_D2_WEIGHT)), g.add(l[0], l[1]));
         Value vl = vgg == null ? null : vgg.loss(g, imgs.get(1), image);
         if (vl != null) loss = g.add(loss, vl);
-        update(sb, loss, List.of(GSEG, GIMG), List.of(p.optim().e2eSeg(), p.optim().spadeG()));
+        update(sb, loss, p, TrainingStage.E2E, GSEG, GIMG);
         sb.metric("loss_g", loss);
         sb.metric("seg_g", segLoss);
         sb.metric("d2_g", d2Loss);
@@ -490,7 +492,7 @@ public final class Stages {
         Value d1Loss = hingeDFused(g, d1, g.concat(1, layout, imgs.get(1)), g.concat(1, layout, image), batch);
         Value d2Loss = hingeDFused(g, d2, imgs.get(0), d2Real, batch);
         Value loss = g.add(g.add(g.mul(w.total(), E2E_SEG_WEIGHT), d1Loss), g.mul(d2Loss, E2E_D2_WEIGHT));
-        update(sb, loss, List.of(DSEG, D1, D2), List.of(p.optim().e2eSeg(), p.optim().spadeD(), p.optim().d2()));
+        update(sb, loss, p, TrainingStage.E2E, DSEG, D1, D2);
         sb.metric("loss_d", loss);
         sb.metric("wasserstein", w.wasserstein());
         sb.metric("gp", w.penalty());

@@ -19,6 +19,8 @@ import org.sbgan.graphs.ir.DType;
 import org.sbgan.graphs.ir.Shapes;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.graphs.models.Stages;
+import org.sbgan.graphs.models.TrainingStage;
+import org.sbgan.trainer.graphs.GraphSet;
 import org.sbgan.graphs.step.StepGraph;
 import org.sbgan.graphs.step.StepManifest;
 import org.sbgan.graphs.step.StepManifest.InputEntry;
@@ -26,6 +28,8 @@ import org.sbgan.runtime.Device;
 import org.sbgan.trainer.step.Sessions;
 import org.sbgan.trainer.step.StateStore;
 import org.sbgan.trainer.step.StepRunner;
+import org.sbgan.trainer.train.Noise;
+import java.util.SplittableRandom;
 
 /**
  * Times the training iteration of one SB-GAN stage: its G step then its D step, the step graphs built in memory
@@ -38,15 +42,6 @@ import org.sbgan.trainer.step.StepRunner;
 public final class TrainBench {
     private TrainBench() {}
 
-    /** The stages whose G/D step pair is timed: the layout GAN at G_seg's top level, SPADE, end-to-end. */
-    public enum Stage {
-        SEG, SPADE, E2E;
-
-        public String label() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
-
     /**
      * @param preset  a {@link Preset} name (tiny, small, cityscapes, ade-indoor)
      * @param warmup  untimed iterations first (≥ 0)
@@ -55,7 +50,7 @@ public final class TrainBench {
      * @param seed    parameter and input seed
      * @param profile where ORT writes one JSON profile per session (a file-name prefix), or null for none
      */
-    public record Options(String preset, Stage stage, int warmup, int steps, int threads, Device device, long seed, Path profile) {
+    public record Options(String preset, TrainingStage stage, int warmup, int steps, int threads, Device device, long seed, Path profile) {
         public Options {
             if (warmup < 0 || steps < 1 || threads < 1) {
                 throw new IllegalArgumentException("steps and threads must be at least 1 and warmup at least 0, got steps " + steps
@@ -65,7 +60,7 @@ public final class TrainBench {
             Preset.byName(preset);
         }
 
-        public Options(String preset, Stage stage, int warmup, int steps, int threads, Device device) {
+        public Options(String preset, TrainingStage stage, int warmup, int steps, int threads, Device device) {
             this(preset, stage, warmup, steps, threads, device, 1L, null);
         }
     }
@@ -76,7 +71,7 @@ public final class TrainBench {
      * fed to plus the state and metric bytes fetched from both sessions per iteration on CUDA, 0 on CPU;
      * {@code stateIoBytesPerStep} is that same sum whatever the device.
      */
-    public record Result(String preset, Stage stage, Device device, int threads, int batch, int warmup, int steps,
+    public record Result(String preset, TrainingStage stage, Device device, int threads, int batch, int warmup, int steps,
             String gStep, String dStep, double stepMsMedian, double stepMsP10, double stepMsP90, double gStepMsMedian,
             double dStepMsMedian, double imagesPerS, long gFlops, long dFlops, double gflopPerS, double peakRssMb,
             long hostDeviceBytesPerStep, long stateIoBytesPerStep, long stateBytes, double buildMs, double sessionMs,
@@ -91,42 +86,22 @@ public final class TrainBench {
     /** The G/D step pair of a stage with its batch size. */
     public record Pair(StepGraph g, StepGraph d, int batch) {}
 
-    /** Builds the stage's G and D step graphs as training would (seg at G_seg's top level). */
-    public static Pair build(Preset p, Stage stage, long seed) {
-        return switch (stage) {
-            case SEG -> {
-                int top = p.levels() - 1, b = p.segBatch(top);
-                yield new Pair(Stages.segG(p, top, b, seed), Stages.segD(p, top, b, seed), b);
-            }
-            case SPADE -> {
-                int b = p.batches().spade();
-                yield new Pair(Stages.spadeG(p, b, seed), Stages.spadeD(p, b, seed), b);
-            }
-            case E2E -> {
-                int b = p.batches().e2e();
-                yield new Pair(Stages.e2eG(p, b, seed), Stages.e2eD(p, b, seed), b);
-            }
-        };
+    /** Builds the stage's timed G and D step graphs ({@link TrainingStage#timed}) at the preset's batch, as training would. */
+    public static Pair build(Preset p, TrainingStage stage, long seed) {
+        List<TrainingStage.Step> pair = stage.timed(p);
+        int b = GraphSet.Batches.PRESET.of(pair.get(0).batch(), p, pair.get(0).level());
+        return new Pair(pair.get(0).build(p, b, seed, null), pair.get(1).build(p, b, seed, null), b);
     }
 
-    /** Learning rate of an Adam group in a stage (the preset's optim; the seg groups differ in end-to-end). */
-    static float learningRate(Preset p, Stage stage, String group) {
-        Preset.Optim o = p.optim();
-        Preset.AdamSpec a = switch (group) {
-            case Stages.GSEG -> stage == Stage.E2E ? o.e2eSeg() : o.segG();
-            case Stages.DSEG -> stage == Stage.E2E ? o.e2eSeg() : o.segD();
-            case Stages.GIMG -> o.spadeG();
-            case Stages.D1 -> o.spadeD();
-            case Stages.D2 -> o.d2();
-            default -> throw new IllegalStateException("no learning rate for Adam group '" + group + "' in stage " + stage.label());
-        };
-        return a.lr();
+    /** Learning rate of an Adam group in a stage: the stage's preset optimiser. */
+    static float learningRate(Preset p, TrainingStage stage, String group) {
+        return stage.adam(p, group).lr();
     }
 
     /** Runs the bench; progress lines (building, warming up) go to {@code progress}. */
     public static Result run(Options opt, Consumer<String> progress) throws OrtException {
         Preset p = Preset.byName(opt.preset());
-        progress.accept("building the " + opt.stage().label() + " G and D step graphs of preset " + p.name());
+        progress.accept("building the " + opt.stage().id() + " G and D step graphs of preset " + p.name());
         long t0 = System.nanoTime();
         Pair pair = build(p, opt.stage(), opt.seed());
         byte[] gBytes = pair.g().bytes(), dBytes = pair.d().bytes();
@@ -191,13 +166,13 @@ public final class TrainBench {
         OrtSession.SessionOptions so = Sessions.create(opt.device(), opt.threads());
         open.add(so);
         if (opt.profile() != null) {
-            so.enableProfiling(opt.profile() + "_" + opt.stage().label() + "_" + which);
+            so.enableProfiling(opt.profile() + "_" + opt.stage().id() + "_" + which);
         }
         return so;
     }
 
     /** Every BATCH, NOISE and HYPER input of a step, filled once with data of the right kind. */
-    static void fillInputs(StepRunner r, Preset p, Stage stage, Random rnd) {
+    static void fillInputs(StepRunner r, Preset p, TrainingStage stage, Random rnd) {
         StepManifest m = r.manifest();
         for (InputEntry in : m.inputs()) {
             if (in.role() == StepManifest.InputRole.HYPER) {
@@ -214,9 +189,10 @@ public final class TrainBench {
             int n = Math.toIntExact(Shapes.numel(s));
             switch (in.name()) {
                 case Stages.REAL_LAYOUT -> b.put(oneHot(rnd, s));
-                case Stages.Z -> { for (int i = 0; i < n; i++) b.put((float) rnd.nextGaussian()); }
-                case Stages.GUMBEL -> { for (int i = 0; i < n; i++) b.put((float) -Math.log(-Math.log(uniformOpen(rnd)))); }
-                case Stages.ALPHA -> { for (int i = 0; i < n; i++) b.put(rnd.nextFloat()); }
+                // the noise as training draws it (Noise), from the bench's seed
+                case Stages.Z -> Noise.normal(b, new SplittableRandom(rnd.nextLong()));
+                case Stages.GUMBEL -> Noise.gumbel(b, new SplittableRandom(rnd.nextLong()));
+                case Stages.ALPHA -> Noise.uniform(b, new SplittableRandom(rnd.nextLong()));
                 case Stages.REAL_IMAGE, Stages.D2_REAL_IMAGE -> { for (int i = 0; i < n; i++) b.put(rnd.nextFloat() * 2 - 1); }
                 default -> {
                     if (in.role() == StepManifest.InputRole.NOISE) for (int i = 0; i < n; i++) b.put((float) rnd.nextGaussian());
@@ -224,15 +200,6 @@ public final class TrainBench {
                 }
             }
         }
-    }
-
-    /** U(0, 1) without 0 (for −log(−log U)). */
-    private static double uniformOpen(Random rnd) {
-        double u;
-        do {
-            u = rnd.nextDouble();
-        } while (u == 0);
-        return u;
     }
 
     /** A one-hot [N, K, H, W] layout made of random rectangles of random classes over a random background. */
@@ -293,7 +260,7 @@ public final class TrainBench {
     public static String table(Result r) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "ONNX Runtime %s, %s, %d cores; device %s, %d threads; preset %s, stage %s (%s + %s), batch %d; %d warm-up + %d timed iterations%n",
-                r.ortVersion(), r.cpu(), r.cores(), r.device().name().toLowerCase(Locale.ROOT), r.threads(), r.preset(), r.stage().label(),
+                r.ortVersion(), r.cpu(), r.cores(), r.device().name().toLowerCase(Locale.ROOT), r.threads(), r.preset(), r.stage().id(),
                 r.gStep(), r.dStep(), r.batch(), r.warmup(), r.steps()));
         row(sb, "iteration (G + D) ms", String.format(Locale.ROOT, "median %.1f, p10 %.1f, p90 %.1f", r.stepMsMedian(), r.stepMsP10(), r.stepMsP90()));
         row(sb, "G step / D step ms", String.format(Locale.ROOT, "%.1f / %.1f (medians)", r.gStepMsMedian(), r.dStepMsMedian()));
@@ -314,7 +281,7 @@ public final class TrainBench {
     /** The result as one JSON object (the DESIGN.md keys step_ms_median, images_per_s, gflop_per_s, peak_rss_mb, host_device_bytes_per_step, and more). */
     public static String json(Result r) {
         ObjectNode n = JSON.createObjectNode()
-                .put("preset", r.preset()).put("stage", r.stage().label()).put("device", r.device().name().toLowerCase(Locale.ROOT))
+                .put("preset", r.preset()).put("stage", r.stage().id()).put("device", r.device().name().toLowerCase(Locale.ROOT))
                 .put("threads", r.threads()).put("batch", r.batch()).put("warmup", r.warmup()).put("steps", r.steps())
                 .put("g_step", r.gStep()).put("d_step", r.dStep())
                 .put("step_ms_median", r.stepMsMedian()).put("step_ms_p10", r.stepMsP10()).put("step_ms_p90", r.stepMsP90())

@@ -22,6 +22,7 @@ import org.sbgan.graphs.models.InferenceGraphs;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.graphs.models.LayoutRecipe;
 import org.sbgan.graphs.models.Stages;
+import org.sbgan.graphs.models.TrainingStage;
 import org.sbgan.graphs.onnx.OnnxExport;
 import org.sbgan.runtime.files.AtomicFiles;
 import org.sbgan.graphs.ops.Flops;
@@ -89,6 +90,15 @@ public final class GraphSet {
 
         int seg(Preset p, int level) {
             return seg > 0 ? seg : p.segBatch(level);
+        }
+
+        /** The batch of a step: this override or the preset's. */
+        public int of(TrainingStage.BatchOf which, Preset p, int level) {
+            return switch (which) {
+                case SEG -> seg(p, level);
+                case SPADE -> spade(p);
+                case E2E -> e2e(p);
+            };
         }
 
         int spade(Preset p) {
@@ -169,22 +179,12 @@ public final class GraphSet {
         Map<String, Integer> stepBatch = new LinkedHashMap<>();
         int top = p.levels() - 1;
 
-        for (int l = 0; l <= top; l++) {
-            int b = batches.seg(p, l);
-            step(out, "seg_g_L" + l, Stages.segG(p, l, b, seed), b, graphs, state, steps, stepBatch, progress);
-            step(out, "seg_d_L" + l, Stages.segD(p, l, b, seed), b, graphs, state, steps, stepBatch, progress);
-        }
-        int bs = batches.spade(p), be = batches.e2e(p);
-        step(out, "spade_g", Stages.spadeG(p, bs, seed, vgg), bs, graphs, state, steps, stepBatch, progress);
-        step(out, "spade_d", Stages.spadeD(p, bs, seed), bs, graphs, state, steps, stepBatch, progress);
-        step(out, "d2_pretrain", Stages.d2Pretrain(p, bs, seed), bs, graphs, state, steps, stepBatch, progress);
-        step(out, "e2e_g", Stages.e2eG(p, be, seed, vgg), be, graphs, state, steps, stepBatch, progress);
-        step(out, "e2e_d", Stages.e2eD(p, be, seed), be, graphs, state, steps, stepBatch, progress);
-        // The comparison model: a ProGAN on RGB images with G_seg's / D_seg's architecture and schedule.
-        for (int l = 0; l <= top; l++) {
-            int b = batches.seg(p, l);
-            step(out, "progan_g_L" + l, Stages.proganG(p, l, b, seed), b, graphs, state, steps, stepBatch, progress);
-            step(out, "progan_d_L" + l, Stages.proganD(p, l, b, seed), b, graphs, state, steps, stepBatch, progress);
+        // Every stage's steps, in stage order (which fixes the initial state's tensor order).
+        for (TrainingStage stage : TrainingStage.values()) {
+            for (TrainingStage.Step st : stage.steps(p)) {
+                int b = batches.of(st.batch(), p, st.level());
+                step(out, st.name(), st.build(p, b, seed, vgg), b, graphs, state, steps, stepBatch, progress);
+            }
         }
 
         Map<String, Long> inferenceFlops = new LinkedHashMap<>();
@@ -245,9 +245,9 @@ public final class GraphSet {
         ObjectNode bj = root.putObject("batches");
         ObjectNode segB = bj.putObject("seg");
         for (int l = 0; l <= top; l++) segB.put("L" + l, batches.seg(p, l));
-        bj.put("spade", bs);
-        bj.put("d2_pretrain", bs);
-        bj.put("e2e", be);
+        bj.put("spade", batches.spade(p));
+        bj.put("d2_pretrain", batches.spade(p));
+        bj.put("e2e", batches.e2e(p));
         root.put("vgg_loss", vgg != null);
         if (vgg != null) root.put("vgg_file", vggFile.getFileName().toString());
         else root.putNull("vgg_file");

@@ -12,6 +12,7 @@ import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.runtime.files.FolderLock;
 import org.sbgan.trainer.step.StateStore;
 import org.sbgan.runtime.labels.LabelSpaces;
+import org.sbgan.graphs.models.TrainingStage;
 
 /** A model bundle from any checkpoint of a run ({@code sbgan-cli export}). */
 public final class Export {
@@ -65,7 +66,7 @@ public final class Export {
             trained.put("seed", cfg.seed());
             trained.put("dataset", cfg.data());
             if (Files.exists(out) && !Files.isDirectory(out)) throw new IOException("--out " + out + " exists and is not a folder");
-            if (Schedule.Stage.PROGAN_RGB.id().equals(ck.meta().path("stage").asText())) {
+            if (TrainingStage.PROGAN_RGB.id().equals(ck.meta().path("stage").asText())) {
                 ModelBundle.writeProgan(out, cfg.presetRecord(), store, trained);
             } else {
                 ModelBundle.write(out, cfg.presetRecord(), cfg.seed(), store, LabelSpaces.resolve(cfg.labels(), cfg.presetRecord().numClasses()),

@@ -25,6 +25,9 @@ import org.sbgan.trainer.data.SampleSource;
 import org.sbgan.trainer.data.loader.Transforms;
 import org.sbgan.trainer.run.SampleGrid;
 import org.sbgan.trainer.step.StateStore;
+import org.sbgan.graphs.models.TrainingStage;
+import org.sbgan.runtime.Layouts;
+import java.util.Arrays;
 
 /**
  * Sample grids drawn during training with fixed inputs, so that grids of different steps compare: layouts of
@@ -138,16 +141,10 @@ final class Samples implements AutoCloseable {
         if (image == null) image = net(InferenceGraphs.imageGenerator(preset, seed));
         int f = preset.imageSize().height() / h, k = preset.numClasses();
         int hh = h * f, ww = w * f;
-        float[] onehot = new float[n * k * hh * ww];
-        for (int b = 0; b < n; b++) {
-            for (int y = 0; y < hh; y++) {
-                for (int x = 0; x < ww; x++) {
-                    int c = labels[(b * h + y / f) * w + x / f];
-                    onehot[((b * k + c) * hh + y) * ww + x] = 1f;
-                }
-            }
-        }
-        try (OnnxTensor lt = OnnxTensor.createTensor(env, FloatBuffer.wrap(onehot), new long[] {n, k, hh, ww})) {
+        FloatBuffer onehot = FloatBuffer.allocate(n * k * hh * ww);
+        int[] big = upsample(labels, n, h, w, f);
+        for (int b = 0; b < n; b++) Layouts.oneHot(Arrays.copyOfRange(big, b * hh * ww, (b + 1) * hh * ww), k, onehot, b * k * hh * ww);
+        try (OnnxTensor lt = OnnxTensor.createTensor(env, onehot, new long[] {n, k, hh, ww})) {
             Map<String, OnnxValue> out = run(image, "layout", lt);
             try {
                 FloatBuffer fb = ((OnnxTensor) out.get("image")).getFloatBuffer();
@@ -167,13 +164,13 @@ final class Samples implements AutoCloseable {
     List<Path> write(String tag, Schedule.Phase phase) throws IOException, OrtException {
         List<Path> files = new ArrayList<>();
         // during a progressive stage, the generator's moving average (when the recipe keeps one) is the model shown
-        averaged = phase.kind() == Schedule.Kind.STABILIZE || phase.kind() == Schedule.Kind.FADE;
+        averaged = phase.def().progressive();
         int[] palette = space.palette();
         Preset.Size top = preset.segTop(), img = preset.imageSize();
         switch (phase.kind()) {
             case STABILIZE, FADE -> {
                 Preset.Size s = preset.segResolution(phase.level());
-                if (phase.stage() == Schedule.Stage.PROGAN_RGB) {
+                if (phase.stage() == TrainingStage.PROGAN_RGB) {
                     int zoom = Math.max(1, 64 / s.height());
                     files.add(write(tag + "_images", SampleGrid.images(proganImages(phase.level()), COUNT, s.height(), s.width(), COLUMNS, zoom)));
                     break;
@@ -199,13 +196,13 @@ final class Samples implements AutoCloseable {
         return files;
     }
 
+    /** n label maps [h, w], each upsampled by f as the runtime does ({@link Layouts#upsample}). */
     private static int[] upsample(int[] labels, int n, int h, int w, int f) {
         if (f == 1) return labels;
         int[] out = new int[n * h * f * w * f];
         for (int b = 0; b < n; b++) {
-            for (int y = 0; y < h * f; y++) {
-                for (int x = 0; x < w * f; x++) out[(b * h * f + y) * w * f + x] = labels[(b * h + y / f) * w + x / f];
-            }
+            int[] one = Layouts.upsample(Arrays.copyOfRange(labels, b * h * w, (b + 1) * h * w), w, h, f);
+            System.arraycopy(one, 0, out, b * one.length, one.length);
         }
         return out;
     }

@@ -2,6 +2,8 @@ package org.sbgan.trainer.train;
 
 import org.sbgan.graphs.models.LayoutRecipe;
 import org.sbgan.graphs.models.Preset;
+import org.sbgan.graphs.models.Stages;
+import org.sbgan.graphs.models.TrainingStage;
 import org.sbgan.trainer.data.BadSamplePolicy;
 import org.sbgan.trainer.data.DataFormat;
 
@@ -112,18 +114,37 @@ public record TrainConfig(String preset, String data, DataFormat dataFormat, Str
         return e2eEpochs > 0 ? e2eEpochs : presetRecord().epochs().e2e();
     }
 
-    /** The learning rate of an Adam group in a stage (docs/METHOD.md §1–§3), before any decay. */
-    public float lr(Schedule.Stage stage, String group) {
-        Preset.Optim o = presetRecord().optim();
-        return switch (group) {
-            case "prgb_g" -> or(lrSegG, o.segG().lr());
-            case "prgb_d" -> or(lrSegD, o.segD().lr());
-            case "gseg" -> stage == Schedule.Stage.SEG ? or(lrSegG, o.segG().lr()) : or(lrPgan, o.e2eSeg().lr());
-            case "dseg" -> stage == Schedule.Stage.SEG ? or(lrSegD, o.segD().lr()) : or(lrPgan, o.e2eSeg().lr());
-            case "gimg" -> or(lrSpadeG, o.spadeG().lr());
-            case "d1" -> or(lrSpadeD, o.spadeD().lr());
-            case "d2" -> or(lrD2, o.d2().lr());
+    /** The learning rate of an Adam group in a stage (docs/METHOD.md §1–§3), before any decay: an override, or the stage's preset optimiser. */
+    public float lr(TrainingStage stage, String group) {
+        float override = switch (group) {
+            case Stages.PRGB_G -> lrSegG;
+            case Stages.PRGB_D -> lrSegD;
+            case Stages.GSEG -> stage == TrainingStage.SEG ? lrSegG : lrPgan;
+            case Stages.DSEG -> stage == TrainingStage.SEG ? lrSegD : lrPgan;
+            case Stages.GIMG -> lrSpadeG;
+            case Stages.D1 -> lrSpadeD;
+            case Stages.D2 -> lrD2;
             default -> throw new IllegalArgumentException("no learning rate for group '" + group + "'");
+        };
+        return or(override, stage.adam(presetRecord(), group).lr());
+    }
+
+    /** A phase's batch size: the override or the preset's. */
+    public int batch(TrainingStage.BatchOf of, int level) {
+        return switch (of) {
+            case SEG -> segBatch(level);
+            case SPADE -> spadeBatch();
+            case E2E -> e2eBatch();
+        };
+    }
+
+    /** A phase's length in epochs: the override or the preset's. */
+    public double epochs(TrainingStage.EpochsOf of) {
+        return switch (of) {
+            case SEG_PHASE -> segPhaseEpochsOrPreset();
+            case SPADE -> spadeEpochsOrPreset();
+            case D2_PRETRAIN -> d2EpochsOrPreset();
+            case E2E -> e2eEpochsOrPreset();
         };
     }
 

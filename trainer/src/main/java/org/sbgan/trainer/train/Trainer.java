@@ -21,6 +21,7 @@ import org.sbgan.graphs.ir.Shapes;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.graphs.models.Stages;
+import org.sbgan.graphs.models.TrainingStage;
 import org.sbgan.graphs.optim.Ema;
 import org.sbgan.graphs.step.StepManifest;
 import org.sbgan.runtime.files.FolderLock;
@@ -105,7 +106,7 @@ public final class Trainer implements AutoCloseable {
      * Trains the stages. With {@code resume} the run continues from its latest checkpoint; without, a run folder
      * that already has checkpoints is refused (nothing is overwritten).
      */
-    public Result train(List<Schedule.Stage> stages, boolean resume) throws IOException, OrtException, InterruptedException {
+    public Result train(List<TrainingStage> stages, boolean resume) throws IOException, OrtException, InterruptedException {
         long t0 = System.nanoTime();
         checkpoints = new Checkpoints(run.checkpoints(), 2);
         if (!resume) refuseExisting(checkpoints.latest());
@@ -143,10 +144,10 @@ public final class Trainer implements AutoCloseable {
                     startIteration = 0;
                 }
             } else {
-                Schedule.Stage ckStage = stageOf(pos.phaseId());
+                TrainingStage ckStage = stageOf(pos.phaseId());
                 if (ckStage.ordinal() > stages.get(stages.size() - 1).ordinal()) {
                     throw new IllegalStateException("the latest checkpoint of " + run.dir() + " is in stage " + ckStage.id()
-                            + ", past the stages asked for (" + stages.stream().map(Schedule.Stage::id).toList() + ")");
+                            + ", past the stages asked for (" + stages.stream().map(TrainingStage::id).toList() + ")");
                 }
                 if (!ck.meta().path("phase_complete").asBoolean(false)) {
                     listener.message("note: stage " + ckStage.id() + " stopped before its end (" + pos.phaseId() + "); starting "
@@ -205,7 +206,7 @@ public final class Trainer implements AutoCloseable {
             trained.put("run", run.dir().toAbsolutePath().toString());
             trained.put("seed", cfg.seed());
             trained.put("dataset", cfg.data());
-            if (stages.contains(Schedule.Stage.PROGAN_RGB)) ModelBundle.writeProgan(model, preset, store, trained);
+            if (stages.contains(TrainingStage.PROGAN_RGB)) ModelBundle.writeProgan(model, preset, store, trained);
             else ModelBundle.write(model, preset, cfg.seed(), store, data.labelSpace(), trained);
             listener.message("wrote the model bundle " + model);
         }
@@ -224,7 +225,7 @@ public final class Trainer implements AutoCloseable {
     private void noteSmallData(Schedule schedule, TrainData data) {
         java.util.Set<String> said = new java.util.HashSet<>();
         for (Schedule.Phase ph : schedule.phases()) {
-            boolean images = ph.kind() == Schedule.Kind.D2_PRETRAIN || ph.stage() == Schedule.Stage.PROGAN_RGB;
+            boolean images = ph.def().data() == TrainingStage.Data.IMAGES;
             SampleSource src = images ? data.d2Images() : data.labelled();
             if (src.size() >= ph.batch() || !said.add(src.describe() + "/" + ph.batch())) continue;
             listener.message("note: " + src.describe() + " has " + src.size() + " sample" + (src.size() == 1 ? "" : "s")
@@ -233,8 +234,8 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    private static Schedule.Stage stageOf(String phaseId) {
-        return Schedule.Stage.of(phaseId.contains("/") ? phaseId.substring(0, phaseId.indexOf('/')) : phaseId);
+    private static TrainingStage stageOf(String phaseId) {
+        return TrainingStage.of(phaseId.contains("/") ? phaseId.substring(0, phaseId.indexOf('/')) : phaseId);
     }
 
     /** The run's graphs: built into RUN/graphs when absent, else checked against the config. */
@@ -282,8 +283,8 @@ public final class Trainer implements AutoCloseable {
      * the weights: it is what the next stage fine-tunes and what the bundle holds.
      */
     private void swapInAverages(Schedule.Phase ph) {
-        if (preset.layout().emaBeta() <= 0 || (ph.kind() != Schedule.Kind.STABILIZE && ph.kind() != Schedule.Kind.FADE)) return;
-        String gen = ph.stage() == Schedule.Stage.PROGAN_RGB ? Stages.PRGB_G : Stages.GSEG;
+        String gen = ph.stage().averagedGenerator();
+        if (preset.layout().emaBeta() <= 0 || gen == null || !ph.def().progressive()) return;
         for (String n : List.copyOf(store.names())) {
             if (!n.startsWith(gen + ".") || !n.endsWith(EMA_SUFFIX)) continue;
             store.put(n.substring(0, n.length() - EMA_SUFFIX.length()), store.get(n));
@@ -292,21 +293,17 @@ public final class Trainer implements AutoCloseable {
 
     private static final String EMA_SUFFIX = Ema.stateName("");
 
-    /** Fresh G_seg/D_seg Adam state at a new level and at the start of end-to-end fine-tuning. */
+    /** Fresh Adam state for the groups and phases the stage definition says ({@link TrainingStage#refreshesAdam}). */
     private void resetOptimizers(Schedule schedule, int pi) throws IOException {
         Schedule.Phase ph = schedule.phases().get(pi);
-        boolean newLevel = (ph.kind() == Schedule.Kind.FADE || ph.kind() == Schedule.Kind.STABILIZE)
-                && (pi == 0 || schedule.phases().get(pi - 1).level() != ph.level() || schedule.phases().get(pi - 1).stage() != ph.stage());
-        if (!newLevel && ph.kind() != Schedule.Kind.E2E) return;
+        if (!TrainingStage.refreshesAdam(ph.def(), pi == 0 ? null : schedule.phases().get(pi - 1).def())) return;
         for (String graph : new String[] {ph.gStep(), ph.dStep()}) {
             for (StepManifest.StateEntry e : graphs.stepManifest(graph).state()) {
                 if (e.kind() != StepManifest.StateKind.OPTIMIZER && e.kind() != StepManifest.StateKind.COUNTER) continue;
                 String n = e.name();
-                boolean progressive = false;
-                for (String gr : List.of(Stages.GSEG, Stages.DSEG, Stages.PRGB_G, Stages.PRGB_D)) {
-                    progressive |= n.startsWith(gr + ".") || n.startsWith("opt." + gr + ".");
-                }
-                if (!progressive) continue;
+                boolean refreshed = false;
+                for (String gr : TrainingStage.REFRESHED_GROUPS) refreshed |= n.startsWith(gr + ".") || n.startsWith("opt." + gr + ".");
+                if (!refreshed) continue;
                 int numel = Math.toIntExact(Shapes.numel(e.shape()));
                 store.put(n, e.dtype() == DType.FLOAT ? Tensor.zeros(e.shape()) : Tensor.of(e.dtype(), e.shape(), new long[numel]));
             }
@@ -328,29 +325,17 @@ public final class Trainer implements AutoCloseable {
             this.g = ph.gStep() == null ? null : runner(ph.gStep());
             this.d = runner(ph.dStep());
             long seed = Noise.mix(cfg.seed() ^ Noise.hash("data:" + ph.id()));
-            Preset.Size size = switch (ph.kind()) {
-                case STABILIZE, FADE -> preset.segResolution(ph.level());
-                default -> preset.imageSize();
-            };
+            Preset.Size size = ph.def().progressive() ? preset.segResolution(ph.level()) : preset.imageSize();
             Transforms t = Transforms.training(size.height(), size.width());
             int k = preset.numClasses();
-            switch (ph.kind()) {
-                case STABILIZE, FADE -> {
-                    loader = ph.stage() == Schedule.Stage.PROGAN_RGB
-                            ? open(data.d2Images(), ph.batch(), t, BatchLoader.Content.IMAGES, k, seed, from)
-                            : open(data.labelled(), ph.batch(), t, BatchLoader.Content.LABELS, k, seed, from);
-                    d2Loader = null;
-                }
-                case D2_PRETRAIN -> {
-                    loader = open(data.d2Images(), ph.batch(), t, BatchLoader.Content.IMAGES, k, seed, from);
-                    d2Loader = null;
-                }
-                default -> {
-                    loader = open(data.labelled(), ph.batch(), t, BatchLoader.Content.BOTH, k, seed, from);
-                    d2Loader = ph.kind() == Schedule.Kind.E2E && data.hasUnlabeled()
-                            ? open(data.d2Images(), ph.batch(), t, BatchLoader.Content.IMAGES, k, Noise.mix(seed + 1), from) : null;
-                }
-            }
+            loader = switch (ph.def().data()) {
+                case LABELS -> open(data.labelled(), ph.batch(), t, BatchLoader.Content.LABELS, k, seed, from);
+                case IMAGES -> open(data.d2Images(), ph.batch(), t, BatchLoader.Content.IMAGES, k, seed, from);
+                case PAIRS -> open(data.labelled(), ph.batch(), t, BatchLoader.Content.BOTH, k, seed, from);
+            };
+            // End to end, D2's real side draws from its own loader when unlabelled images join it.
+            d2Loader = ph.kind() == TrainingStage.Kind.E2E && data.hasUnlabeled()
+                    ? open(data.d2Images(), ph.batch(), t, BatchLoader.Content.IMAGES, k, Noise.mix(seed + 1), from) : null;
         }
 
         private BatchLoader open(SampleSource src, int batch, Transforms t, BatchLoader.Content c, int k, long seed, long from) {
@@ -413,12 +398,10 @@ public final class Trainer implements AutoCloseable {
             }
         }
 
-        /** The lr of a group at an iteration: SPADE's nets decay linearly to 0 over the second half of their phase. */
+        /** The lr of a group at an iteration: where the stage says so, linearly to 0 over the second half of the phase. */
         private float lr(String group, long it) {
             float base = cfg.lr(ph.stage(), group);
-            boolean decays = (group.equals(Stages.GIMG) || group.equals(Stages.D1))
-                    && (ph.kind() == Schedule.Kind.SPADE || ph.kind() == Schedule.Kind.E2E);
-            if (!decays) return base;
+            if (!ph.stage().decays(group)) return base;
             long n = ph.iterations(), half = n / 2;
             if (it < half) return base;
             return base * (float) (n - it) / (n - half);
@@ -426,7 +409,7 @@ public final class Trainer implements AutoCloseable {
 
         /** ProGAN's fade weight: 0 → 1 over a fade phase, 1 otherwise (used only with fadeBlend). */
         private float fadeAlpha(long it) {
-            return ph.kind() == Schedule.Kind.FADE ? (float) (it + 1) / ph.iterations() : 1f;
+            return ph.kind() == TrainingStage.Kind.FADE ? (float) (it + 1) / ph.iterations() : 1f;
         }
 
         private void collect(StepRunner r, Map<String, Float> out, long it, long globalStep) {
@@ -474,8 +457,13 @@ public final class Trainer implements AutoCloseable {
 
     private void writeSamplesFinal(Schedule schedule, long globalStep) throws IOException, OrtException {
         Schedule.Phase lastPhase = schedule.phases().get(schedule.phases().size() - 1);
-        if (lastPhase.stage() == Schedule.Stage.SEG || lastPhase.stage() == Schedule.Stage.PROGAN_RGB) samples.write("final", lastPhase);
-        else samples.write("final", new Schedule.Phase("final", Schedule.Stage.E2E, Schedule.Kind.E2E, preset.levels() - 1, null, null, 0, 0, 0));
+        if (lastPhase.def().progressive()) {
+            samples.write("final", lastPhase);
+        } else {
+            // the whole chain, whichever stage ended: layouts, images, pairs
+            TrainingStage.Phase e2e = TrainingStage.E2E.phases(preset).get(1);
+            samples.write("final", new Schedule.Phase(e2e, 0, 0, 0));
+        }
     }
 
     private void checkpoint(Schedule.Phase ph, long iteration, long globalStep, boolean phaseEnd, boolean stageEnd, long t0)

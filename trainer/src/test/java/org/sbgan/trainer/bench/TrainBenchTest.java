@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sbgan.graphs.models.Preset;
+import org.sbgan.graphs.models.TrainingStage;
 import org.sbgan.runtime.Device;
 
 /** The training-step bench on the tiny preset: 1 warm-up + 2 timed iterations of a stage's G and D steps. */
@@ -30,10 +31,10 @@ class TrainBenchTest {
 
     @Test
     void spadeOnTinyGivesConsistentNumbers() throws Exception {
-        TrainBench.Result r = TrainBench.run(new TrainBench.Options("tiny", TrainBench.Stage.SPADE, 1, 2, 2, Device.CPU), s -> {});
+        TrainBench.Result r = TrainBench.run(new TrainBench.Options("tiny", TrainingStage.SPADE, 1, 2, 2, Device.CPU), s -> {});
         checkConsistent(r);
         assertEquals(Preset.TINY.batches().spade(), r.batch());
-        TrainBench.Pair pair = TrainBench.build(Preset.TINY, TrainBench.Stage.SPADE, 1);
+        TrainBench.Pair pair = TrainBench.build(Preset.TINY, TrainingStage.SPADE, 1);
         assertEquals(pair.g().manifest().flops() + pair.d().manifest().flops(), r.flopsPerStep());
         JsonNode j = new ObjectMapper().readTree(TrainBench.json(r));
         for (String k : List.of("step_ms_median", "images_per_s", "gflop_per_s", "peak_rss_mb", "host_device_bytes_per_step", "state_io_bytes_per_step")) {
@@ -45,7 +46,7 @@ class TrainBenchTest {
 
     @Test
     void segOnTinyRunsAtTheTopLevel() throws OrtException {
-        TrainBench.Result r = TrainBench.run(new TrainBench.Options("tiny", TrainBench.Stage.SEG, 1, 2, 2, Device.CPU), s -> {});
+        TrainBench.Result r = TrainBench.run(new TrainBench.Options("tiny", TrainingStage.SEG, 1, 2, 2, Device.CPU), s -> {});
         checkConsistent(r);
         assertEquals(Preset.TINY.segBatch(Preset.TINY.levels() - 1), r.batch());
         assertEquals("seg_g_" + (Preset.TINY.levels() - 1), r.gStep());
@@ -74,8 +75,8 @@ class TrainBenchTest {
     @Test
     void badOptionsFailInOneLine() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new TrainBench.Options("huge", TrainBench.Stage.SEG, 0, 1, 1, Device.CPU));
+                () -> new TrainBench.Options("huge", TrainingStage.SEG, 0, 1, 1, Device.CPU));
         assertTrue(e.getMessage().contains("tiny"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new TrainBench.Options("tiny", TrainBench.Stage.SEG, 0, 0, 1, Device.CPU));
+        assertThrows(IllegalArgumentException.class, () -> new TrainBench.Options("tiny", TrainingStage.SEG, 0, 0, 1, Device.CPU));
     }
 }

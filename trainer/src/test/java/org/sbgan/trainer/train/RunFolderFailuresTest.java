@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.sbgan.graphs.models.TrainingStage;
 import org.junit.jupiter.api.io.TempDir;
 import org.sbgan.runtime.files.AtomicFiles;
 import org.sbgan.runtime.files.FolderLock;
@@ -47,13 +48,13 @@ class RunFolderFailuresTest {
         assumeTrue(fs != null, "mounting a tmpfs needs root; AtomicFilesTest and CheckpointsTest fail writes without one");
         try (fs) {
             Path run = mnt.resolve("run");
-            TrainerTest.train(run, TrainerTest.config(1, 1000), List.of(Schedule.Stage.SEG), false, null);
+            TrainerTest.train(run, TrainerTest.config(1, 1000), List.of(TrainingStage.SEG), false, null);
             Checkpoints cps = new Checkpoints(run.resolve("checkpoints"), 2);
             Checkpoints.Checkpoint before = cps.latest().orElseThrow();
 
             fill(mnt, 2 << 20); // the config, metrics lines and sample grids fit; a checkpoint does not
             IOException e = assertThrows(IOException.class,
-                    () -> TrainerTest.train(run, TrainerTest.config(1, 1000), List.of(Schedule.Stage.SPADE), true, null));
+                    () -> TrainerTest.train(run, TrainerTest.config(1, 1000), List.of(TrainingStage.SPADE), true, null));
             assertEquals("cannot write a checkpoint in " + run.resolve("checkpoints") + " (No space left on device); the previous checkpoint is kept",
                     e.getMessage());
             Files.delete(mnt.resolve("filler"));
@@ -73,7 +74,7 @@ class RunFolderFailuresTest {
         Path run = tmp.resolve("run");
         try (FolderLock held = FolderLock.acquire(run, "another trainer")) {
             FolderLock.BusyException e = assertThrows(FolderLock.BusyException.class,
-                    () -> TrainerTest.train(run, TrainerTest.config(1, 1000), List.of(Schedule.Stage.SEG), false, null));
+                    () -> TrainerTest.train(run, TrainerTest.config(1, 1000), List.of(TrainingStage.SEG), false, null));
             assertTrue(e.getMessage().startsWith(run + ": in use by "), e.getMessage());
             try (Stream<Path> s = Files.list(run)) {
                 assertEquals(List.of(FolderLock.FILE), s.map(p -> p.getFileName().toString()).toList());

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.sbgan.graphs.models.TrainingStage;
 import org.junit.jupiter.api.io.TempDir;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.models.Preset;
@@ -40,7 +41,7 @@ class TrainerTest {
                 maxSteps, checkpointEvery, 1000, null, BadSamplePolicy.FAIL, 256, null, null);
     }
 
-    static Trainer.Result train(Path run, TrainConfig cfg, List<Schedule.Stage> stages, boolean resume, Trainer.Listener l)
+    static Trainer.Result train(Path run, TrainConfig cfg, List<TrainingStage> stages, boolean resume, Trainer.Listener l)
             throws Exception {
         try (OrtSession.SessionOptions so = Sessions.cpu(2);
              Trainer t = new Trainer(new RunFolder(run), cfg, new Trainer.Options(2, so, "cpu"), l)) {
@@ -107,7 +108,7 @@ class TrainerTest {
     @Test
     void theLayoutGanLearnsTheVerticalStructureOfScenes(@TempDir Path tmp) throws Exception {
         Path run = tmp.resolve("run");
-        Trainer.Result r = train(run, config(30, 1000), List.of(Schedule.Stage.SEG), false, null);
+        Trainer.Result r = train(run, config(30, 1000), List.of(TrainingStage.SEG), false, null);
         Preset p = Preset.TINY;
         Preset.Size s = p.segTop();
         int n = 64;
@@ -142,7 +143,7 @@ class TrainerTest {
     @Test
     void aRunResumedAfterACrashEndsBitForBitLikeAnUninterruptedOne(@TempDir Path tmp) throws Exception {
         TrainConfig cfg = config(2, 3);
-        List<Schedule.Stage> all = Schedule.stages("all");
+        List<TrainingStage> all = Schedule.stages("all");
         Path a = tmp.resolve("a"), b = tmp.resolve("b");
         Trainer.Result ra = train(a, cfg, all, false, null);
 
@@ -180,7 +181,7 @@ class TrainerTest {
                 1e30f, 1e30f, 0, 0, 0, 0, d.maxSteps(), 1, 1000, null, BadSamplePolicy.FAIL, 256, null, null);
         Path run = tmp.resolve("run");
         Trainer.DivergedException e = assertThrows(Trainer.DivergedException.class,
-                () -> train(run, cfg, List.of(Schedule.Stage.SEG), false, null));
+                () -> train(run, cfg, List.of(TrainingStage.SEG), false, null));
         assertTrue(e.getMessage().matches(".*(NaN|Infinity).*"), e.getMessage());
         assertTrue(e.getMessage().contains("last good checkpoint"), e.getMessage());
         Checkpoints.Checkpoint last = new Checkpoints(run.resolve("checkpoints"), 2).latest().orElseThrow();
@@ -197,7 +198,7 @@ class TrainerTest {
         TrainConfig d = config(1, 10);
         TrainConfig cfg = new TrainConfig(d.preset(), tmp.resolve("nothing").toString(), d.dataFormat(), null, 1, 0, 0, 0, 0, 0, 0, 0,
                 0, 0, 0, 0, 0, 0, 1, 10, 10, null, BadSamplePolicy.FAIL, 0, null, null);
-        IOException e = assertThrows(IOException.class, () -> train(tmp.resolve("run"), cfg, List.of(Schedule.Stage.SEG), false, null));
+        IOException e = assertThrows(IOException.class, () -> train(tmp.resolve("run"), cfg, List.of(TrainingStage.SEG), false, null));
         assertTrue(e.getMessage().contains(tmp.resolve("nothing").toString()), e.getMessage());
     }
 
@@ -213,7 +214,7 @@ class TrainerTest {
         assertTrue(data.d2Images().load(299).hasImage());
 
         Path run = tmp.resolve("run");
-        Trainer.Result r = train(run, cfg, List.of(Schedule.Stage.E2E), false, null);
+        Trainer.Result r = train(run, cfg, List.of(TrainingStage.E2E), false, null);
         assertEquals(2, r.globalStep(), "one D2 pre-training and one end-to-end iteration");
         List<String> phases = MetricsLog.read(run.resolve("metrics.jsonl")).stream().map(o -> o.path("phase").asText()).toList();
         assertEquals(List.of("e2e/d2_pretrain", "e2e"), phases);
@@ -225,7 +226,7 @@ class TrainerTest {
         assertTrue(cfg.presetRecord().layout().emaBeta() > 0, "the tiny preset keeps an EMA of G_seg");
         try (OrtSession.SessionOptions so = Sessions.cpu(2);
              Trainer t = new Trainer(new RunFolder(tmp.resolve("run")), cfg, new Trainer.Options(2, so, "cpu"), null)) {
-            t.train(List.of(Schedule.Stage.SEG), false);
+            t.train(List.of(TrainingStage.SEG), false);
             int averaged = 0;
             for (String n : t.store().names()) {
                 if (!n.startsWith("gseg.") || !n.endsWith(".ema")) continue;

@@ -4,9 +4,9 @@ import io.micronaut.context.annotation.Prototype;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.sbgan.trainer.train.Export;
-import org.sbgan.trainer.train.ModelBundle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.sbgan.runtime.bundle.ModelJson;
 
 /** {@code sbgan-cli export}: a model bundle from a checkpoint of a run. */
 @Prototype
@@ -35,7 +35,7 @@ public final class ExportCommand implements Callable<Integer> {
         }
         Export.Result r = Export.run(run, checkpoint, stage, out);
         System.out.println("exported " + r.checkpoint().getFileName() + " (step " + r.step() + ", " + r.phase() + ") of " + run + " to " + r.bundle());
-        System.out.println("files: " + ModelBundle.JSON_FILE + ", " + ModelBundle.SEG + ", " + ModelBundle.IMAGE + ", " + ModelBundle.FUSED);
+        System.out.println("files: " + ModelJson.FILE + ", " + ModelJson.SEG_GENERATOR + ", " + ModelJson.IMAGE_GENERATOR + ", " + ModelJson.FUSED);
         return 0;
     }
 }

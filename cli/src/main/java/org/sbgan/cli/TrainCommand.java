@@ -182,12 +182,14 @@ public final class TrainCommand implements Callable<Integer> {
             if (config.dataFormat == null) config.dataFormat = detectFormat();
             try {
                 ConfigOptions c = config;
-                cfg = new TrainConfig(preset.id(), c.data.toAbsolutePath().normalize().toString(), c.dataFormat,
-                        c.labels, seed.value, o.batchSeg, o.batchSpade, o.batchE2e, o.segPhaseEpochs, o.spadeEpochs, o.d2Epochs, o.e2eEpochs,
-                        o.lrSegG, o.lrSegD, o.lrSpadeG, o.lrSpadeD, o.lrPgan, o.lrD2, c.maxSteps, c.checkpointEvery, c.sampleEvery,
-                        c.unlabeledImages == null ? null : c.unlabeledImages.toAbsolutePath().normalize().toString(), c.onBadSample, c.cacheMb,
-                        c.vgg == null ? null : c.vgg.toAbsolutePath().normalize().toString(),
-                        layoutRecipe.resolve(preset.resolve()));
+                cfg = TrainConfig.builder(preset.id(), c.data.toAbsolutePath().normalize().toString()).dataFormat(c.dataFormat).labels(c.labels)
+                        .seed(seed.value).segBatch(o.batchSeg).spadeBatch(o.batchSpade).e2eBatch(o.batchE2e)
+                        .segPhaseEpochs(o.segPhaseEpochs).spadeEpochs(o.spadeEpochs).d2Epochs(o.d2Epochs).e2eEpochs(o.e2eEpochs)
+                        .lrSegG(o.lrSegG).lrSegD(o.lrSegD).lrSpadeG(o.lrSpadeG).lrSpadeD(o.lrSpadeD).lrPgan(o.lrPgan).lrD2(o.lrD2)
+                        .maxSteps(c.maxSteps).checkpointEvery(c.checkpointEvery).sampleEvery(c.sampleEvery)
+                        .unlabeledImages(c.unlabeledImages == null ? null : c.unlabeledImages.toAbsolutePath().normalize().toString())
+                        .onBadSample(c.onBadSample).cacheMb(c.cacheMb).vgg(c.vgg == null ? null : c.vgg.toAbsolutePath().normalize().toString())
+                        .layout(layoutRecipe.resolve(preset.resolve())).build();
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.runtime.labels.LabelSpaces;
-import org.sbgan.trainer.train.ModelBundle;
+import org.sbgan.trainer.train.BundleWriter;
 
 /** {@code sbgan-cli eval}: a table naming the extractor, JSON on stdout and in RUN/eval/, one-line errors. */
 class EvalCommandTest {
@@ -21,7 +21,7 @@ class EvalCommandTest {
     @Test
     void uncondPrintsATableAndJsonAndSavesIntoTheRun(@TempDir Path tmp) throws Exception {
         Path model = tmp.resolve("run/model");
-        ModelBundle.writeInitial(model, Preset.TINY, 1, LabelSpaces.cityscapesCategories());
+        BundleWriter.writeInitial(model, Preset.TINY, 1, LabelSpaces.cityscapesCategories());
         TrainCommandTest.Run r = TrainCommandTest.run("eval", "--model", model.toString(), "--real", TESTDATA.toString(), "--count", "24",
                 "--threads", "2", "--kid-subsets", "10", "--json");
         assertEquals(0, r.code(), r.err());

@@ -21,14 +21,14 @@ import org.sbgan.runtime.image.LabelRaster;
 import org.sbgan.runtime.image.RgbImage;
 import org.sbgan.runtime.labels.LabelSpace;
 import org.sbgan.runtime.labels.LabelSpaces;
-import org.sbgan.trainer.train.ModelBundle;
+import org.sbgan.trainer.train.BundleWriter;
 
 /** {@code sbgan-cli generate}: kill-safe reruns, one-line errors, and trained scenes whose images follow their layouts. */
 class GenerateCommandTest {
     private static final Path TESTDATA = Path.of(System.getProperty("user.dir")).resolveSibling("testdata");
 
     static Path initialBundle(Path dir) throws IOException {
-        ModelBundle.writeInitial(dir, Preset.TINY, 1, LabelSpaces.cityscapesCategories());
+        BundleWriter.writeInitial(dir, Preset.TINY, 1, LabelSpaces.cityscapesCategories());
         return dir;
     }
 

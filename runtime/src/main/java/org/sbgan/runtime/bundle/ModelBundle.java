@@ -1,8 +1,6 @@
 package org.sbgan.runtime.bundle;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.sbgan.runtime.Classes;
-import org.sbgan.runtime.Messages;
 
 /**
  * A model bundle as the trainer writes it: {@code model.json} plus {@code seg_generator.onnx} (z → probs,
@@ -22,12 +19,9 @@ import org.sbgan.runtime.Messages;
  * the file at fault, because a bundle is usually copied around by hand and the likely faults are a missing
  * file or an edited model.json. Immutable.
  */
-public final class ModelBundle {
+public final class ModelBundle implements Bundle {
     /** The only format this runtime reads. */
-    public static final int FORMAT = 1;
-    public static final String JSON_FILE = "model.json";
-    /** model.json "kind" of an SB-GAN bundle; bundles without "kind" are SB-GAN bundles too. */
-    public static final String KIND = "sbgan";
+    public static final int FORMAT = ModelJson.FORMAT;
 
     /** A height × width in pixels. */
     public record Size(int height, int width) {
@@ -79,24 +73,8 @@ public final class ModelBundle {
      * @throws IOException if reading fails for another reason
      */
     public static ModelBundle read(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new BadBundleException(dir, Files.exists(dir) ? "not a folder; a model bundle is a folder with model.json and .onnx files"
-                    : "no such folder; a model bundle is the model/ folder of a training run");
-        }
-        Path json = dir.resolve(JSON_FILE);
-        if (!Files.isRegularFile(json)) {
-            throw new BadBundleException(json, "no such file; is " + dir + " a model bundle (the model/ folder of a training run)?");
-        }
-        JsonNode m;
-        try {
-            m = new ObjectMapper().readTree(json.toFile());
-        } catch (JsonProcessingException e) {
-            var at = e.getLocation();
-            throw new BadBundleException(json, "not valid JSON (" + Messages.oneLine(e.getOriginalMessage())
-                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ")");
-        }
-        if (m == null || !m.isObject()) throw new BadBundleException(json, "must hold a JSON object");
-        return new Parser(dir, json, m).parse();
+        JsonNode m = ModelJson.read(dir);
+        return new Parser(dir, dir.resolve(ModelJson.FILE), m).parse();
     }
 
     /** Turns model.json into a bundle; every problem names model.json (or the network file at fault). */
@@ -106,10 +84,10 @@ public final class ModelBundle {
             if (format != FORMAT) {
                 throw bad("format " + format + " is not supported; this runtime reads format " + FORMAT + " (use an sbgan-runtime of the version that wrote the bundle)");
             }
-            String kind = m.hasNonNull("kind") ? text(m, "kind") : KIND;
-            if (!kind.equals(KIND)) {
-                throw bad("is a \"" + kind + "\" bundle" + (kind.equals("progan-rgb") ? " (the RGB ProGAN baseline: images without label maps)" : "")
-                        + "; scenes need an \"" + KIND + "\" bundle with a layout and an image generator");
+            BundleKind kind = ModelJson.kind(dir, m);
+            if (kind != BundleKind.SBGAN) {
+                throw bad("is a \"" + kind.id() + "\" bundle" + (kind == BundleKind.PROGAN_RGB ? " (the RGB ProGAN baseline: images without label maps)" : "")
+                        + "; scenes need an \"" + BundleKind.SBGAN.id() + "\" bundle with a layout and an image generator");
             }
             String preset = text(m, "preset");
             int k = integer(m, "num_classes", 2);
@@ -221,10 +199,17 @@ public final class ModelBundle {
 
 
     /** The bundle folder. */
+    @Override
     public Path dir() {
         return dir;
     }
 
+    @Override
+    public BundleKind kind() {
+        return BundleKind.SBGAN;
+    }
+
+    @Override
     public String preset() {
         return preset;
     }

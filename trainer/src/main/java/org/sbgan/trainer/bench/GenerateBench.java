@@ -11,7 +11,7 @@ import java.util.function.Consumer;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.runtime.Device;
 import org.sbgan.runtime.SceneGenerator;
-import org.sbgan.trainer.train.ModelBundle;
+import org.sbgan.trainer.train.BundleWriter;
 import org.sbgan.runtime.labels.LabelSpaces;
 
 /**
@@ -36,7 +36,7 @@ public final class GenerateBench {
         try {
             long t0 = System.nanoTime();
             Path bundle = dir.resolve("model");
-            ModelBundle.writeInitial(bundle, p, 1, LabelSpaces.resolve(null, p.numClasses()));
+            BundleWriter.writeInitial(bundle, p, 1, LabelSpaces.resolve(null, p.numClasses()));
             double bundleMs = (System.nanoTime() - t0) / 1e6;
             progress.accept(String.format(Locale.ROOT, "wrote a %s bundle with initial weights in %.0f ms", p.name(), bundleMs));
             Point b1 = point(bundle, o, 1, progress), b16 = point(bundle, o, 16, progress);

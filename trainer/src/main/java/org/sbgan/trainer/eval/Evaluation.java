@@ -33,6 +33,8 @@ import org.sbgan.trainer.data.loader.Transforms;
 import org.sbgan.runtime.Messages;
 import org.sbgan.runtime.labels.LabelSpaces;
 import org.sbgan.trainer.data.DataFormat;
+import org.sbgan.runtime.bundle.ProganBundle;
+import org.sbgan.runtime.bundle.Bundle;
 
 /**
  * One evaluation of generated scenes against a real split (paper §4 metrics; {@code sbgan-cli eval}).
@@ -282,20 +284,21 @@ public final class Evaluation {
         int h, w;
         LabelSpace space = null;
         ModelBundle bundle = null;
+        ProganBundle progan = null;
         if (o.model() != null) {
-            JsonNode mj = ProganSampler.readModelJson(o.model());
-            kind = mj.path("kind").asText("sbgan");
-            if (kind.equals(ProganSampler.KIND)) {
+            Bundle any = Bundle.read(o.model());
+            kind = any.kind().id();
+            preset = any.preset();
+            if (any instanceof ProganBundle pb) {
                 if (o.mode() != Mode.UNCOND) {
                     throw new IllegalArgumentException(o.model().resolve("model.json") + ": a \"" + kind + "\" bundle makes images without label maps; "
                             + o.mode().id() + " mode needs an \"sbgan\" bundle");
                 }
-                preset = mj.path("preset").asText("");
-                h = mj.path("image_size").path("height").asInt(0);
-                w = mj.path("image_size").path("width").asInt(0);
+                progan = pb;
+                h = pb.imageSize().height();
+                w = pb.imageSize().width();
             } else {
-                bundle = ModelBundle.read(o.model());
-                preset = bundle.preset();
+                bundle = (ModelBundle) any;
                 h = bundle.imageSize().height();
                 w = bundle.imageSize().width();
                 space = LabelSpaces.resolve(bundle.labelSpace().isEmpty() ? null : bundle.labelSpace(), bundle.numClasses());
@@ -383,9 +386,9 @@ public final class Evaluation {
             fakeImages = l.chw();
             fakeN = l.n();
             if (fakeN < 2) throw new IllegalArgumentException(o.fake() + ": needs at least 2 images to compare with, has " + fakeN);
-        } else if (kind.equals(ProganSampler.KIND)) {
+        } else if (progan != null) {
             progress.accept("sampling " + count + " images from " + o.model() + " (" + kind + ", seed " + o.seed() + ")");
-            try (ProganSampler g = ProganSampler.open(o.model(), o.threads())) {
+            try (ProganSampler g = ProganSampler.open(progan, o.threads())) {
                 fakeImages = g.sample(count, o.seed());
             }
         } else {

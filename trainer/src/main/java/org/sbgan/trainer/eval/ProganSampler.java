@@ -4,18 +4,15 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.sbgan.runtime.Messages;
 import org.sbgan.runtime.Latents;
 import org.sbgan.runtime.Device;
+import org.sbgan.runtime.bundle.ProganBundle;
 
 /**
  * Samples images from an RGB ProGAN baseline bundle ({@code model.json} kind "progan-rgb" and
@@ -27,8 +24,6 @@ import org.sbgan.runtime.Device;
  * {@link StrictMath}), so a sample does not depend on the batch size or the count asked for.
  */
 public final class ProganSampler implements AutoCloseable {
-    /** model.json "kind" of the baseline. */
-    public static final String KIND = "progan-rgb";
     private static final int BATCH = 16;
 
     private final Path dir;
@@ -50,36 +45,20 @@ public final class ProganSampler implements AutoCloseable {
         this.session = session;
     }
 
-    /** model.json of a bundle folder, parsed; one-line errors name the folder or the file. */
-    public static JsonNode readModelJson(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + ": no such model folder (a model bundle is the model/ folder of a training run)");
-        Path json = dir.resolve("model.json");
-        if (!Files.isRegularFile(json)) throw new IllegalArgumentException(json + ": no such file; is " + dir + " a model bundle (the model/ folder of a training run)?");
-        try {
-            JsonNode m = new ObjectMapper().readTree(json.toFile());
-            if (m == null || !m.isObject()) throw new IllegalArgumentException(json + ": must hold a JSON object");
-            return m;
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(json + ": not valid JSON (" + Messages.oneLine(e.getOriginalMessage()) + ")", e);
-        }
-    }
-
     /** Opens a progan-rgb bundle with ONNX Runtime on {@code threads} intra-op threads. */
     public static ProganSampler open(Path dir, int threads) throws IOException {
-        JsonNode m = readModelJson(dir);
-        Path json = dir.resolve("model.json");
-        String kind = m.path("kind").asText("sbgan");
-        if (!KIND.equals(kind)) throw new IllegalArgumentException(json + ": is a \"" + kind + "\" bundle, not \"" + KIND + "\"");
-        JsonNode size = m.path("image_size");
-        int h = size.path("height").asInt(0), w = size.path("width").asInt(0), z = m.path("z_dim").asInt(0);
-        if (h < 1 || w < 1 || z < 1) throw new IllegalArgumentException(json + ": needs image_size {height, width} and z_dim, all positive");
-        Path onnx = dir.resolve(m.path("files").path("generator").asText("generator.onnx"));
-        if (!Files.isRegularFile(onnx)) throw new IllegalArgumentException(onnx + ": no such file (the bundle's generator)");
+        return open(ProganBundle.read(dir), threads);
+    }
+
+    /** Opens a progan-rgb bundle read already. */
+    public static ProganSampler open(ProganBundle b, int threads) throws IOException {
+        Path dir = b.dir(), onnx = b.generatorFile();
+        int h = b.imageSize().height(), w = b.imageSize().width(), z = b.zDim();
         OrtSession.SessionOptions so = null;
         try {
             so = Device.CPU.sessionOptions(Math.max(1, threads));
             OrtSession s = OrtEnvironment.getEnvironment().createSession(onnx.toString(), so);
-            return new ProganSampler(dir, m.path("preset").asText(""), h, w, z, so, s);
+            return new ProganSampler(dir, b.preset(), h, w, z, so, s);
         } catch (OrtException e) {
             if (so != null) so.close();
             throw new IllegalArgumentException(onnx + ": ONNX Runtime cannot load it (" + Messages.oneLine(e) + ")", e);

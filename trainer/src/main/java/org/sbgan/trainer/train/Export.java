@@ -67,9 +67,9 @@ public final class Export {
             trained.put("dataset", cfg.data());
             if (Files.exists(out) && !Files.isDirectory(out)) throw new IOException("--out " + out + " exists and is not a folder");
             if (TrainingStage.PROGAN_RGB.id().equals(ck.meta().path("stage").asText())) {
-                ModelBundle.writeProgan(out, cfg.presetRecord(), store, trained);
+                BundleWriter.writeProgan(out, cfg.presetRecord(), store, trained);
             } else {
-                ModelBundle.write(out, cfg.presetRecord(), cfg.seed(), store, LabelSpaces.resolve(cfg.labels(), cfg.presetRecord().numClasses()),
+                BundleWriter.write(out, cfg.presetRecord(), cfg.seed(), store, LabelSpaces.resolve(cfg.labels(), cfg.presetRecord().numClasses()),
                         trained);
             }
         }

@@ -70,15 +70,96 @@ public record TrainConfig(String preset, String data, DataFormat dataFormat, Str
 
     /** The preset's defaults everywhere, on a dataset. */
     public static TrainConfig defaults(String preset, String data) {
-        return new TrainConfig(preset, data, DataFormat.CITYSCAPES, null, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 500, 200, null,
-                BadSamplePolicy.FAIL, 1024, null, null);
+        return builder(preset, data).build();
     }
 
     /** This config with another layout recipe. */
     public TrainConfig withLayout(LayoutRecipe r) {
-        return new TrainConfig(preset, data, dataFormat, labels, seed, segBatch, spadeBatch, e2eBatch, segPhaseEpochs, spadeEpochs,
-                d2Epochs, e2eEpochs, lrSegG, lrSegD, lrSpadeG, lrSpadeD, lrPgan, lrD2, maxSteps, checkpointEvery, sampleEvery,
-                unlabeledImages, onBadSample, cacheMb, vgg, r);
+        return toBuilder().layout(r).build();
+    }
+
+    /** A config built by name: the preset's defaults for everything not set (0 = the preset's value), seed 1. */
+    public static Builder builder(String preset, String data) {
+        return new Builder(preset, data);
+    }
+
+    /** A builder that starts from this config. */
+    public Builder toBuilder() {
+        Builder b = new Builder(preset, data);
+        b.dataFormat = dataFormat;
+        b.labels = labels;
+        b.seed = seed;
+        b.segBatch = segBatch;
+        b.spadeBatch = spadeBatch;
+        b.e2eBatch = e2eBatch;
+        b.segPhaseEpochs = segPhaseEpochs;
+        b.spadeEpochs = spadeEpochs;
+        b.d2Epochs = d2Epochs;
+        b.e2eEpochs = e2eEpochs;
+        b.lrSegG = lrSegG;
+        b.lrSegD = lrSegD;
+        b.lrSpadeG = lrSpadeG;
+        b.lrSpadeD = lrSpadeD;
+        b.lrPgan = lrPgan;
+        b.lrD2 = lrD2;
+        b.maxSteps = maxSteps;
+        b.checkpointEvery = checkpointEvery;
+        b.sampleEvery = sampleEvery;
+        b.unlabeledImages = unlabeledImages;
+        b.onBadSample = onBadSample;
+        b.cacheMb = cacheMb;
+        b.vgg = vgg;
+        b.layout = layout;
+        return b;
+    }
+
+    /** Named setters for {@link TrainConfig}; {@link #build()} checks the values. */
+    public static final class Builder {
+        private final String preset, data;
+        private DataFormat dataFormat = DataFormat.CITYSCAPES;
+        private String labels, unlabeledImages, vgg;
+        private long seed = 1, maxSteps, cacheMb = 1024;
+        private int segBatch, spadeBatch, e2eBatch, checkpointEvery = 500, sampleEvery = 200;
+        private double segPhaseEpochs, spadeEpochs, d2Epochs, e2eEpochs;
+        private float lrSegG, lrSegD, lrSpadeG, lrSpadeD, lrPgan, lrD2;
+        private BadSamplePolicy onBadSample = BadSamplePolicy.FAIL;
+        private LayoutRecipe layout;
+
+        private Builder(String preset, String data) {
+            this.preset = preset;
+            this.data = data;
+        }
+
+        public Builder dataFormat(DataFormat v) { dataFormat = v; return this; }
+        public Builder labels(String v) { labels = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder segBatch(int v) { segBatch = v; return this; }
+        public Builder spadeBatch(int v) { spadeBatch = v; return this; }
+        public Builder e2eBatch(int v) { e2eBatch = v; return this; }
+        public Builder segPhaseEpochs(double v) { segPhaseEpochs = v; return this; }
+        public Builder spadeEpochs(double v) { spadeEpochs = v; return this; }
+        public Builder d2Epochs(double v) { d2Epochs = v; return this; }
+        public Builder e2eEpochs(double v) { e2eEpochs = v; return this; }
+        public Builder lrSegG(float v) { lrSegG = v; return this; }
+        public Builder lrSegD(float v) { lrSegD = v; return this; }
+        public Builder lrSpadeG(float v) { lrSpadeG = v; return this; }
+        public Builder lrSpadeD(float v) { lrSpadeD = v; return this; }
+        public Builder lrPgan(float v) { lrPgan = v; return this; }
+        public Builder lrD2(float v) { lrD2 = v; return this; }
+        public Builder maxSteps(long v) { maxSteps = v; return this; }
+        public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
+        public Builder sampleEvery(int v) { sampleEvery = v; return this; }
+        public Builder unlabeledImages(String v) { unlabeledImages = v; return this; }
+        public Builder onBadSample(BadSamplePolicy v) { onBadSample = v; return this; }
+        public Builder cacheMb(long v) { cacheMb = v; return this; }
+        public Builder vgg(String v) { vgg = v; return this; }
+        public Builder layout(LayoutRecipe v) { layout = v; return this; }
+
+        public TrainConfig build() {
+            return new TrainConfig(preset, data, dataFormat, labels, seed, segBatch, spadeBatch, e2eBatch, segPhaseEpochs, spadeEpochs,
+                    d2Epochs, e2eEpochs, lrSegG, lrSegD, lrSpadeG, lrSpadeD, lrPgan, lrD2, maxSteps, checkpointEvery, sampleEvery,
+                    unlabeledImages, onBadSample, cacheMb, vgg, layout);
+        }
     }
 
     /** The preset with this run's layout recipe. */

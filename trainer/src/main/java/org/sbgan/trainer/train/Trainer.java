@@ -206,8 +206,8 @@ public final class Trainer implements AutoCloseable {
             trained.put("run", run.dir().toAbsolutePath().toString());
             trained.put("seed", cfg.seed());
             trained.put("dataset", cfg.data());
-            if (stages.contains(TrainingStage.PROGAN_RGB)) ModelBundle.writeProgan(model, preset, store, trained);
-            else ModelBundle.write(model, preset, cfg.seed(), store, data.labelSpace(), trained);
+            if (stages.contains(TrainingStage.PROGAN_RGB)) BundleWriter.writeProgan(model, preset, store, trained);
+            else BundleWriter.write(model, preset, cfg.seed(), store, data.labelSpace(), trained);
             listener.message("wrote the model bundle " + model);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;

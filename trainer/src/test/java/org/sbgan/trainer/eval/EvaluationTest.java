@@ -17,7 +17,7 @@ import org.sbgan.graphs.models.InferenceGraphs;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.runtime.labels.LabelSpaces;
 import org.sbgan.trainer.step.StateStore;
-import org.sbgan.trainer.train.ModelBundle;
+import org.sbgan.trainer.train.BundleWriter;
 
 /** {@link Evaluation} on the bundled test data with untrained tiny bundles: every mode yields finite numbers. */
 class EvaluationTest {
@@ -30,11 +30,11 @@ class EvaluationTest {
     @BeforeAll
     static void bundles() throws Exception {
         sbgan = tmp.resolve("run/model");
-        ModelBundle.writeInitial(sbgan, Preset.TINY, 1, LabelSpaces.cityscapesCategories());
+        BundleWriter.writeInitial(sbgan, Preset.TINY, 1, LabelSpaces.cityscapesCategories());
         progan = tmp.resolve("progan/model");
         try (StateStore store = new StateStore(OrtEnvironment.getEnvironment())) {
             InferenceGraphs.proganGenerator(Preset.TINY, 1).initialValues().forEach(store::put);
-            ModelBundle.writeProgan(progan, Preset.TINY, store, null);
+            BundleWriter.writeProgan(progan, Preset.TINY, store, null);
         }
     }
 

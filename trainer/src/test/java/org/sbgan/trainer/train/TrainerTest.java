@@ -29,6 +29,7 @@ import org.sbgan.trainer.data.Sample;
 import org.sbgan.trainer.data.loader.Transforms;
 import org.sbgan.trainer.run.MetricsLog;
 import org.sbgan.trainer.step.Sessions;
+import org.sbgan.runtime.bundle.ModelJson;
 
 /** Training on the bundled testdata/ with the tiny preset: an effect on the generator, exact resume, NaN stop. */
 class TrainerTest {
@@ -37,8 +38,7 @@ class TrainerTest {
 
     static TrainConfig config(long maxSteps, int checkpointEvery) {
         TrainConfig d = TrainConfig.defaults("tiny", TESTDATA.toString());
-        return new TrainConfig(d.preset(), d.data(), d.dataFormat(), d.labels(), 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                maxSteps, checkpointEvery, 1000, null, BadSamplePolicy.FAIL, 256, null, null);
+        return d.toBuilder().maxSteps(maxSteps).checkpointEvery(checkpointEvery).sampleEvery(1000).cacheMb(256).build();
     }
 
     static Trainer.Result train(Path run, TrainConfig cfg, List<TrainingStage> stages, boolean resume, Trainer.Listener l)
@@ -123,7 +123,7 @@ class TrainerTest {
         }
         int k = p.numClasses(), h = s.height(), w = s.width();
         double[][] data = perRow(real, src.size(), h, w, k);
-        double[][] trained = perRow(generate(r.modelDir().resolve(ModelBundle.SEG), n, p.zDim()), n, h, w, k);
+        double[][] trained = perRow(generate(r.modelDir().resolve(ModelJson.SEG_GENERATOR), n, p.zDim()), n, h, w, k);
         double[][] untrained = perRow(generate(run.resolve("graphs/inference/seg_generator.onnx"), n, p.zDim()), n, h, w, k);
         double dTrained = rowDistance(trained, data), dUntrained = rowDistance(untrained, data);
         double rTrained = pearson(column(trained, FLAT), column(data, FLAT)), rUntrained = pearson(column(untrained, FLAT), column(data, FLAT));
@@ -177,8 +177,7 @@ class TrainerTest {
     @Test
     void aNanLossStopsTheRunAndKeepsTheLastGoodCheckpoint(@TempDir Path tmp) throws Exception {
         TrainConfig d = config(5, 1);
-        TrainConfig cfg = new TrainConfig(d.preset(), d.data(), d.dataFormat(), d.labels(), d.seed(), 0, 0, 0, 0, 0, 0, 0,
-                1e30f, 1e30f, 0, 0, 0, 0, d.maxSteps(), 1, 1000, null, BadSamplePolicy.FAIL, 256, null, null);
+        TrainConfig cfg = d.toBuilder().lrSegG(1e30f).lrSegD(1e30f).checkpointEvery(1).build();
         Path run = tmp.resolve("run");
         Trainer.DivergedException e = assertThrows(Trainer.DivergedException.class,
                 () -> train(run, cfg, List.of(TrainingStage.SEG), false, null));
@@ -196,8 +195,8 @@ class TrainerTest {
     @Test
     void aMissingDatasetIsOneLineNamingTheFolder(@TempDir Path tmp) {
         TrainConfig d = config(1, 10);
-        TrainConfig cfg = new TrainConfig(d.preset(), tmp.resolve("nothing").toString(), d.dataFormat(), null, 1, 0, 0, 0, 0, 0, 0, 0,
-                0, 0, 0, 0, 0, 0, 1, 10, 10, null, BadSamplePolicy.FAIL, 0, null, null);
+        TrainConfig cfg = TrainConfig.builder(d.preset(), tmp.resolve("nothing").toString()).maxSteps(1).checkpointEvery(10).sampleEvery(10)
+                .cacheMb(0).build();
         IOException e = assertThrows(IOException.class, () -> train(tmp.resolve("run"), cfg, List.of(TrainingStage.SEG), false, null));
         assertTrue(e.getMessage().contains(tmp.resolve("nothing").toString()), e.getMessage());
     }
@@ -206,8 +205,7 @@ class TrainerTest {
     void unlabeledImagesJoinD2sRealSide(@TempDir Path tmp) throws Exception {
         TrainConfig d = config(1, 10);
         Path extra = TESTDATA.resolve("leftImg8bit/val");
-        TrainConfig cfg = new TrainConfig(d.preset(), d.data(), d.dataFormat(), null, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                1, 10, 1000, extra.toString(), BadSamplePolicy.FAIL, 256, null, null);
+        TrainConfig cfg = d.toBuilder().maxSteps(1).checkpointEvery(10).sampleEvery(1000).unlabeledImages(extra.toString()).cacheMb(256).build();
         TrainData data = TrainData.open(cfg, line -> {});
         assertEquals(240, data.labelled().size());
         assertEquals(300, data.d2Images().size(), "labelled images plus the 60 unlabelled ones");

@@ -1,10 +1,8 @@
 package org.sbgan.trainer.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,20 +14,20 @@ import org.sbgan.runtime.files.AtomicFiles;
 import org.sbgan.runtime.labels.LabelSpace;
 import org.sbgan.trainer.graphs.GraphSet;
 import org.sbgan.trainer.step.StateStore;
+import java.util.ArrayList;
+import java.util.List;
+import org.sbgan.runtime.bundle.ModelBundle;
+import org.sbgan.runtime.bundle.ModelJson;
 
 /**
- * Writes a model bundle (DESIGN.md "runtime"): {@code model.json}, {@code seg_generator.onnx} (z → probs, labels),
+ * Writes a model bundle in the format runtime's {@link ModelJson} defines (and {@code sbgan-runtime} reads):
+ * {@code model.json}, {@code seg_generator.onnx} (z → probs, labels),
  * {@code image_generator.onnx} (one-hot layout → image) and the fused {@code sbgan.onnx} (z → labels, image), each
  * with the trained weights baked in. The bundle is assembled in a hidden folder next to the target and then
  * swapped in, so a reader never sees half a bundle.
  */
-public final class ModelBundle {
-    public static final int FORMAT = 1;
-    /** model.json "kind": an SB-GAN bundle (two generators) or the RGB ProGAN baseline (one generator, z → image). */
-    public static final String KIND_SBGAN = "sbgan", KIND_PROGAN = "progan-rgb", GENERATOR = "generator.onnx";
-    public static final String JSON_FILE = "model.json", SEG = "seg_generator.onnx", IMAGE = "image_generator.onnx", FUSED = "sbgan.onnx";
-
-    private ModelBundle() {}
+public final class BundleWriter {
+    private BundleWriter() {}
 
     /**
      * Writes the bundle of the generators in {@code store} to {@code dir}. {@code trained} is recorded as is
@@ -40,9 +38,9 @@ public final class ModelBundle {
             InferenceGraphs.Built seg = InferenceGraphs.segGenerator(p, seed), img = InferenceGraphs.imageGenerator(p, seed);
             InferenceGraphs.Built fused = InferenceGraphs.sbgan(p, seed, seed);
             Map<String, Tensor> weights = weights(store, fused);
-            OnnxExport.write(seg.export(weights), tmp.resolve(SEG));
-            OnnxExport.write(img.export(weights), tmp.resolve(IMAGE));
-            OnnxExport.write(fused.export(weights), tmp.resolve(FUSED));
+            OnnxExport.write(seg.export(weights), tmp.resolve(ModelJson.SEG_GENERATOR));
+            OnnxExport.write(img.export(weights), tmp.resolve(ModelJson.IMAGE_GENERATOR));
+            OnnxExport.write(fused.export(weights), tmp.resolve(ModelJson.FUSED));
             return describe(p, space, trained);
         });
     }
@@ -69,17 +67,8 @@ public final class ModelBundle {
     public static void writeProgan(Path dir, Preset p, StateStore store, ObjectNode trained) throws IOException {
         swapIn(dir, tmp -> {
             InferenceGraphs.Built gen = InferenceGraphs.proganGenerator(p, 0);
-            OnnxExport.write(gen.export(weights(store, gen)), tmp.resolve(GENERATOR));
-            ObjectNode m = new ObjectMapper().createObjectNode();
-            m.put("format", FORMAT);
-            m.put("kind", KIND_PROGAN);
-            m.put("preset", p.name());
-            size(m.putObject("image_size"), p.segTop());
-            m.put("z_dim", p.zDim());
-            m.set(GraphSet.LAYOUT_RECIPE, GraphSet.layoutRecipeJson(p.layout()));
-            m.putObject("files").put("generator", GENERATOR);
-            m.putObject("graphs").putObject("generator").put("inputs", "z [N, z_dim] float").put("outputs", "image [N, 3, H, W] float in [-1, 1]");
-            if (trained != null) m.set("trained", trained);
+            OnnxExport.write(gen.export(weights(store, gen)), tmp.resolve(ModelJson.GENERATOR));
+            ObjectNode m = ModelJson.progan(p.name(), size(p.segTop()), p.zDim(), GraphSet.layoutRecipeJson(p.layout()), trained);
             return m;
         });
     }
@@ -102,45 +91,24 @@ public final class ModelBundle {
     private static void swapIn(Path dir, Contents contents) throws IOException {
         AtomicFiles.writeFolder(dir, tmp -> {
             ObjectNode m = contents.write(tmp);
-            AtomicFiles.write(tmp.resolve(JSON_FILE), new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+            AtomicFiles.write(tmp.resolve(ModelJson.FILE), ModelJson.bytes(m));
         });
     }
 
     /** The contents of model.json. */
     static ObjectNode describe(Preset p, LabelSpace space, ObjectNode trained) {
-        ObjectNode m = new ObjectMapper().createObjectNode();
-        m.put("format", FORMAT);
-        m.put("kind", KIND_SBGAN);
-        m.put("preset", p.name());
-        m.put("num_classes", p.numClasses());
-        m.put("label_space", space.name());
-        ArrayNode names = m.putArray("class_names");
-        ArrayNode palette = m.putArray("palette");
-        ArrayNode ids = m.putArray("label_ids");
+        List<String> names = new ArrayList<>(), palette = new ArrayList<>();
+        List<Integer> ids = new ArrayList<>();
         for (int c = 0; c < p.numClasses(); c++) {
             names.add(space.className(c));
             palette.add(LabelSpace.hex(space.color(c)));
             ids.add(space.rawValueOf(c));
         }
-        size(m.putObject("layout_size"), p.segTop());
-        size(m.putObject("image_size"), p.imageSize());
-        m.put("z_dim", p.zDim());
-        m.put("layout_scaling", p.layoutScaling());
-        m.set(GraphSet.LAYOUT_RECIPE, GraphSet.layoutRecipeJson(p.layout()));
-        ObjectNode files = m.putObject("files");
-        files.put("seg_generator", SEG);
-        files.put("image_generator", IMAGE);
-        files.put("sbgan", FUSED);
-        ObjectNode io = m.putObject("graphs");
-        io.putObject("seg_generator").put("inputs", "z [N, z_dim] float").put("outputs", "probs [N, K, h, w] float, labels [N, h, w] int64");
-        io.putObject("image_generator").put("inputs", "layout [N, K, H, W] float (one-hot)").put("outputs", "image [N, 3, H, W] float in [-1, 1]");
-        io.putObject("sbgan").put("inputs", "z [N, z_dim] float").put("outputs", "labels [N, H, W] int64, image [N, 3, H, W] float in [-1, 1]");
-        if (trained != null) m.set("trained", trained);
-        return m;
+        return ModelJson.sbgan(new ModelJson.Sbgan(p.name(), space.name(), names, palette, ids, size(p.segTop()), size(p.imageSize()), p.zDim(),
+                p.layoutScaling(), GraphSet.layoutRecipeJson(p.layout()), trained));
     }
 
-    private static void size(ObjectNode o, Preset.Size s) {
-        o.put("height", s.height());
-        o.put("width", s.width());
+    private static ModelBundle.Size size(Preset.Size s) {
+        return new ModelBundle.Size(s.height(), s.width());
     }
 }

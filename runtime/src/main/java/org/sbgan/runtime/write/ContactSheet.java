@@ -21,21 +21,32 @@ public final class ContactSheet {
     /** The sheet, {@code columns} cells wide (fewer if there are fewer scenes). */
     public static RgbImage of(List<Scene> scenes, int columns) {
         if (scenes.isEmpty()) throw new IllegalArgumentException("a contact sheet needs at least one scene");
+        return of(scenes.stream().map(Scene::rgb).toList(), scenes.stream().map(s -> s.labels().colorRgb()).toList(), columns, 1);
+    }
+
+    /**
+     * The sheet of image / colour-map pairs (any source: generated scenes, synthetic data), each pixel enlarged to
+     * {@code zoom}×{@code zoom}, {@code columns} cells wide.
+     */
+    public static RgbImage of(List<RgbImage> images, List<RgbImage> colours, int columns, int zoom) {
+        if (images.isEmpty()) throw new IllegalArgumentException("a contact sheet needs at least one scene");
+        if (images.size() != colours.size()) throw new IllegalArgumentException(images.size() + " images but " + colours.size() + " colour maps");
         if (columns < 1) throw new IllegalArgumentException("columns must be at least 1, got " + columns);
-        int w = scenes.get(0).width(), h = scenes.get(0).height();
-        int cols = Math.min(columns, scenes.size()), rows = (scenes.size() + cols - 1) / cols;
-        int cellW = 2 * w + GAP, cellH = h;
+        if (zoom < 1) throw new IllegalArgumentException("zoom must be at least 1, got " + zoom);
+        int w = images.get(0).width(), h = images.get(0).height();
+        int cols = Math.min(columns, images.size()), rows = (images.size() + cols - 1) / cols;
+        int cellW = 2 * w * zoom + GAP, cellH = h * zoom;
         int sheetW = cols * cellW + (cols + 1) * GAP, sheetH = rows * cellH + (rows + 1) * GAP;
         int[] px = new int[sheetW * sheetH];
         Arrays.fill(px, BACKGROUND);
-        for (int i = 0; i < scenes.size(); i++) {
-            Scene s = scenes.get(i);
-            if (s.width() != w || s.height() != h) {
-                throw new IllegalArgumentException("scene " + i + " is " + s.height() + "×" + s.width() + ", the first is " + h + "×" + w);
+        for (int i = 0; i < images.size(); i++) {
+            RgbImage im = images.get(i), col = colours.get(i);
+            if (im.width() != w || im.height() != h || col.width() != w || col.height() != h) {
+                throw new IllegalArgumentException("scene " + i + " is " + im.height() + "×" + im.width() + ", the first is " + h + "×" + w);
             }
             int x0 = GAP + (i % cols) * (cellW + GAP), y0 = GAP + (i / cols) * (cellH + GAP);
-            blit(s.rgb(), px, sheetW, x0, y0);
-            blit(s.labels().colorRgb(), px, sheetW, x0 + w + GAP, y0);
+            blit(im, zoom, px, sheetW, x0, y0);
+            blit(col, zoom, px, sheetW, x0 + w * zoom + GAP, y0);
         }
         return new RgbImage(sheetW, sheetH, px);
     }
@@ -45,7 +56,9 @@ public final class ContactSheet {
         Images.writeRgb(file, of(scenes, columns));
     }
 
-    private static void blit(RgbImage src, int[] dst, int dstW, int x0, int y0) {
-        for (int y = 0; y < src.height(); y++) System.arraycopy(src.rgb(), y * src.width(), dst, (y0 + y) * dstW + x0, src.width());
+    private static void blit(RgbImage src, int zoom, int[] dst, int dstW, int x0, int y0) {
+        for (int y = 0; y < src.height() * zoom; y++) {
+            for (int x = 0; x < src.width() * zoom; x++) dst[(y0 + y) * dstW + x0 + x] = src.get(x / zoom, y / zoom);
+        }
     }
 }

@@ -61,7 +61,7 @@ public final class StreetSceneGenerator {
 
     /** The seed of one scene's random stream, mixed from the generator seed and the scene index. */
     public static long sceneSeed(long seed, long index) {
-        return Noise.mix64(Noise.mix64(seed ^ 0x5DEECE66DL) + (index + 1) * 0x9E3779B97F4A7C15L);
+        return TextureNoise.mix64(TextureNoise.mix64(seed ^ 0x5DEECE66DL) + (index + 1) * 0x9E3779B97F4A7C15L);
     }
 
     /** Paints one scene at the supersampled size. */
@@ -206,9 +206,9 @@ public final class StreetSceneGenerator {
                 double t = Math.pow(clamp01((y + 0.5) / Math.max(1, hy)), 0.8);
                 double[] base = mix(skyTop, skyHor, t);
                 for (int x = 0; x < W; x++) {
-                    double n = Noise.fbm(s, x / (W * 0.18), y / (H * 0.09));
+                    double n = TextureNoise.fbm(s, x / (W * 0.18), y / (H * 0.09));
                     double c = clamp01((n - (1 - cover * 0.75) + 0.12) / 0.2) * 0.9;
-                    double shade = 0.82 + 0.18 * Noise.value(s + 3, x / (W * 0.05), y / (H * 0.03));
+                    double shade = 0.82 + 0.18 * TextureNoise.value(s + 3, x / (W * 0.05), y / (H * 0.03));
                     put(x, y, SKY, mix(base, scale(cloud, shade), c));
                 }
             }
@@ -225,10 +225,10 @@ public final class StreetSceneGenerator {
                 c = mix(c, skyHor, 0.45);
                 long s = rnd.nextLong();
                 for (int xi = (int) x; xi < Math.min(W, (int) (x + bw)); xi++) {
-                    double top = hy - hpx * (tree ? 0.7 + 0.3 * Noise.value(s, xi * 0.5, 0) : 1);
+                    double top = hy - hpx * (tree ? 0.7 + 0.3 * TextureNoise.value(s, xi * 0.5, 0) : 1);
                     for (int y = (int) Math.floor(top); y <= (int) Math.ceil(hy); y++) {
                         if (y + 0.5 < top) continue;
-                        double k = 0.92 + 0.08 * Noise.hash(s, xi, y);
+                        double k = 0.92 + 0.08 * TextureNoise.hash(s, xi, y);
                         put(xi, y, tree ? VEGETATION : BUILDING, scale(c, k));
                     }
                 }
@@ -251,8 +251,8 @@ public final class StreetSceneGenerator {
                     double[] c;
                     if (X >= roadL && X <= roadR) {
                         label = ROAD;
-                        double n = Noise.value(s, X * 0.35, z * 0.12) - 0.5;
-                        double fine = Noise.value(s + 1, X * 3, z * 1.5) - 0.5;
+                        double n = TextureNoise.value(s, X * 0.35, z * 0.12) - 0.5;
+                        double fine = TextureNoise.value(s + 1, X * 3, z * 1.5) - 0.5;
                         c = scale(roadCol, 1 + 0.12 * n + 0.05 * fine * clamp01(ppm / 6));
                         // lane markings
                         double paint = 0;
@@ -285,19 +285,19 @@ public final class StreetSceneGenerator {
                                 double jz = Math.min(frac(z / 0.5), 1 - frac(z / 0.5)) * 0.5 / (z * z / (f * CAM_H));
                                 if (jd < 0.6 || jz < 0.6) c = scale(c, 0.85);
                             }
-                            c = scale(c, 1 + 0.1 * (Noise.value(s + 2, X * 0.6, z * 0.3) - 0.5));
+                            c = scale(c, 1 + 0.1 * (TextureNoise.value(s + 2, X * 0.6, z * 0.3) - 0.5));
                         } else if (strip == TERRAIN_STRIP) {
                             label = TERRAIN;
-                            double n = Noise.value(s + 3, X * 1.5, z * 0.8), fine = Noise.hash(s + 4, x, y);
+                            double n = TextureNoise.value(s + 3, X * 1.5, z * 0.8), fine = TextureNoise.hash(s + 4, x, y);
                             c = rgb(95 + 40 * n, 125 + 40 * n, 50 + 20 * n);
                             c = scale(c, 0.88 + 0.24 * fine * clamp01(ppm / 4));
                         } else if (strip == PARKING_STRIP) {
                             label = PARKING;
-                            c = scale(roadCol, 1.12 + 0.1 * (Noise.value(s + 5, X * 0.5, z * 0.2) - 0.5));
+                            c = scale(roadCol, 1.12 + 0.1 * (TextureNoise.value(s + 5, X * 0.5, z * 0.2) - 0.5));
                             if (ppm > 3 && frac(z / 5.5) < 0.1 * 5.5 / Math.max(5.5, z)) c = rgb(200, 200, 195);
                         } else {
                             label = GROUND;
-                            double n = Noise.value(s + 6, X * 1.2, z * 0.6);
+                            double n = TextureNoise.value(s + 6, X * 1.2, z * 0.6);
                             c = rgb(120 + 25 * n, 105 + 20 * n, 85 + 15 * n);
                         }
                     }
@@ -432,7 +432,7 @@ public final class StreetSceneGenerator {
             double[] avg = mix(fb, scale(glass, gain), ww * wh);
             return (u, h, mpp) -> {
                 double[] c = scale(fb, 0.8 + 0.2 * Math.min(1, h / 8));
-                c = scale(c, 1 + 0.08 * (Noise.value(s, u * 0.4, h * 0.4) - 0.5));
+                c = scale(c, 1 + 0.08 * (TextureNoise.value(s, u * 0.4, h * 0.4) - 0.5));
                 if (h > height - 0.5) return scale(c, 0.78);
                 double blur = clamp01((mpp / Math.min(spacing * ww, floorH * wh) - 0.35) / 0.6);
                 if (h > gf) {
@@ -441,7 +441,7 @@ public final class StreetSceneGenerator {
                     double[] sharp = c;
                     if (in) {
                         long wi = (long) Math.floor((u + off) / spacing), fi = (long) Math.floor((h - gf) / floorH);
-                        double r = Noise.hash(s, wi, fi);
+                        double r = TextureNoise.hash(s, wi, fi);
                         double[] g = scale(glass, gain * (0.8 + 0.6 * r));
                         if (r > 0.85) g = mix(g, skyHor, 0.5);
                         sharp = mix(g, skyHor, 0.25 * (1 - fh));
@@ -461,7 +461,7 @@ public final class StreetSceneGenerator {
 
         Shader foliage(double[] leaf, long s, double gain) {
             return (u, h, mpp) -> {
-                double n = Noise.value(s, u * 2.5, h * 2.5), fine = Noise.hash(s, (long) Math.floor(u * 8), (long) Math.floor(h * 8));
+                double n = TextureNoise.value(s, u * 2.5, h * 2.5), fine = TextureNoise.hash(s, (long) Math.floor(u * 8), (long) Math.floor(h * 8));
                 double k = (0.75 + 0.35 * n + 0.2 * (fine - 0.5) * clamp01(0.15 / mpp)) * gain * (0.8 + 0.2 * h);
                 return scale(leaf, k);
             };
@@ -469,14 +469,14 @@ public final class StreetSceneGenerator {
 
         Shader canopyPlane(double[] leaf, long s, double gain, double top) {
             return (u, h, mpp) -> {
-                double edge = top * (0.7 + 0.3 * Noise.value(s + 9, u * 0.4, 0)) ;
+                double edge = top * (0.7 + 0.3 * TextureNoise.value(s + 9, u * 0.4, 0)) ;
                 if (h > edge) return null;
                 if (h < 2.2 && frac(u / 5.0) > 0.06) {
                     // under the trees: darker shade between trunks
                     return scale(leaf, 0.45 * gain);
                 }
                 if (h < 2.2) return rgb(80 * gain, 60 * gain, 40 * gain);
-                double n = Noise.value(s, u * 1.5, h * 1.5), fine = Noise.hash(s, (long) Math.floor(u * 6), (long) Math.floor(h * 6));
+                double n = TextureNoise.value(s, u * 1.5, h * 1.5), fine = TextureNoise.hash(s, (long) Math.floor(u * 6), (long) Math.floor(h * 6));
                 double k = (0.7 + 0.4 * n + 0.25 * (fine - 0.5) * clamp01(0.2 / mpp)) * gain * (0.7 + 0.3 * h / top);
                 return scale(leaf, k);
             };
@@ -850,7 +850,7 @@ public final class StreetSceneGenerator {
                         }
                     }
                     if (!in) continue;
-                    double n = Noise.value(s, lx * 2, h * 2), fine = Noise.hash(s, (long) Math.floor(lx * 7), (long) Math.floor(h * 7));
+                    double n = TextureNoise.value(s, lx * 2, h * 2), fine = TextureNoise.hash(s, (long) Math.floor(lx * 7), (long) Math.floor(h * 7));
                     double k = (0.7 + 0.35 * n + 0.3 * (fine - 0.5) * clamp01(ppm / 5)) * gain * (0.75 + 0.25 * (h - ch + r) / (2 * r));
                     put(x, y, VEGETATION, scale(leaf, k));
                 }

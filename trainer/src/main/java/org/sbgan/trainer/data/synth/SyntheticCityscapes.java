@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
 import org.sbgan.runtime.image.Images;
+import org.sbgan.runtime.write.ContactSheet;
 
 /**
  * Writes a synthetic Cityscapes-layout dataset made by {@link StreetSceneGenerator}. Scene {@code i} of a run is
@@ -61,6 +62,7 @@ public final class SyntheticCityscapes {
     public static void contactSheet(Path file, StreetSceneGenerator gen, int n, int zoom) throws IOException {
         List<StreetScene> scenes = new ArrayList<>();
         for (int i = 0; i < n; i++) scenes.add(gen.scene(i));
-        Images.writeRgb(file, ContactSheet.render(scenes, 4, zoom));
+        Images.writeRgb(file, ContactSheet.of(scenes.stream().map(StreetScene::image).toList(),
+                scenes.stream().map(StreetScene::colorLabels).toList(), 4, zoom));
     }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sbgan.runtime.image.Images;
 import org.sbgan.runtime.image.LabelRaster;
 import org.sbgan.runtime.image.RgbImage;
+import org.sbgan.runtime.write.ContactSheet;
 
 class SyntheticCityscapesTest {
     @TempDir
@@ -61,13 +62,15 @@ class SyntheticCityscapesTest {
     }
 
     @Test
-    void contactSheetStacksImageAboveLabels() {
+    void contactSheetShowsEachImageBesideItsLabelsEnlarged() {
         StreetSceneGenerator gen = new StreetSceneGenerator(32, 16, 1);
-        RgbImage sheet = ContactSheet.render(List.of(gen.scene(0), gen.scene(1)), 4, 2);
-        assertEquals(2 * 64 + 3 * 4, sheet.width());
-        assertEquals(2 * 32 + 1 + 2 * 4, sheet.height());
-        StreetScene s = gen.scene(0);
-        assertEquals(s.image().get(3, 5), sheet.get(4 + 6, 4 + 10));
-        assertEquals(s.colorLabels().get(3, 5), sheet.get(4 + 6, 4 + 33 + 10));
+        StreetScene a = gen.scene(0), b = gen.scene(1);
+        RgbImage sheet = ContactSheet.of(List.of(a.image(), b.image()), List.of(a.colorLabels(), b.colorLabels()), 4, 2);
+        int g = ContactSheet.GAP, cellW = 2 * 64 + g;
+        assertEquals(2 * cellW + 3 * g, sheet.width());
+        assertEquals(32 + 2 * g, sheet.height());
+        assertEquals(a.image().get(3, 5), sheet.get(g + 6, g + 10));
+        assertEquals(a.colorLabels().get(3, 5), sheet.get(g + 64 + g + 6, g + 10));
+        assertEquals(b.image().get(3, 5), sheet.get(g + cellW + g + 6, g + 10));
     }
 }

@@ -1,8 +1,8 @@
 package org.sbgan.trainer.data.synth;
 
-/** Stateless hash noise for textures: the same (salt, coordinates) always give the same value. */
-final class Noise {
-    private Noise() {}
+/** Stateless hash noise for textures (value noise, fBm; MurmurHash3's finaliser): the same (salt, coordinates) always give the same value. */
+final class TextureNoise {
+    private TextureNoise() {}
 
     static long mix64(long z) {
         z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;

@@ -14,6 +14,7 @@ import org.sbgan.trainer.data.DataFormat;
 import org.sbgan.trainer.eval.BuiltinFeatures;
 import org.sbgan.trainer.eval.Evaluation;
 import org.sbgan.trainer.eval.LayoutMetrics;
+import org.sbgan.trainer.eval.Metric;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -145,17 +146,20 @@ public final class EvalCommand implements Callable<Integer> {
         String gen = r.model() != null ? r.model() + " (" + r.kind() + (r.preset().isEmpty() ? "" : " " + r.preset()) + ")" : r.fake() + " (images)";
         sb.append(String.format(Locale.ROOT, "eval %s: %s, %s vs %s %s (%s): %d generated, %d real, at %d×%d%n", r.mode().id(), r.label(), gen,
                 r.realFormat(), r.split(), r.real(), r.count(), r.realCount(), r.height(), r.width()));
-        String tag = r.builtinFeatures() ? "sbgan-randconv-v1, not Inception" : r.features();
         Map<String, Double> m = r.metrics();
-        if (m.containsKey(Evaluation.FID)) row(sb, "FID (" + tag + ")", fmt(m.get(Evaluation.FID)));
-        if (m.containsKey(Evaluation.KID_MEAN)) {
-            row(sb, "KID (" + tag + ")", fmt(m.get(Evaluation.KID_MEAN)) + " ± " + fmt(m.get(Evaluation.KID_STD))
-                    + " (" + r.kidSubsets() + " subsets of " + r.kidSubsetSize() + ")");
-        }
-        if (m.containsKey(Evaluation.CLASSFREQ_TV)) row(sb, "class-frequency TV distance", fmt(m.get(Evaluation.CLASSFREQ_TV)));
-        if (m.containsKey(Evaluation.SWD)) {
-            String levels = java.util.Arrays.stream(r.swdLevels()).mapToObj(EvalCommand::fmt).collect(Collectors.joining(", "));
-            row(sb, "SWD ×10³" + (r.mode() == Evaluation.Mode.LAYOUT ? " (one-hot maps)" : ""), fmt(m.get(Evaluation.SWD)) + " (per level, finest first: " + levels + ")");
+        // one row per metric of the registry that the result holds; the layout-quality ones in their own block
+        for (Metric metric : Metric.ALL) {
+            if (metric.besideRealData() || metric.keys().isEmpty() || !m.containsKey(metric.keys().get(0))) continue;
+            String key = metric.keys().get(0);
+            String value = fmt(m.get(key));
+            if (key.equals(Evaluation.KID_MEAN)) {
+                value += " ± " + fmt(m.get(Evaluation.KID_STD)) + " (" + r.kidSubsets() + " subsets of " + r.kidSubsetSize() + ")";
+            } else if (key.equals(Evaluation.SWD)) {
+                value += " (per level, finest first: "
+                        + java.util.Arrays.stream(r.swdLevels()).mapToObj(EvalCommand::fmt).collect(Collectors.joining(", ")) + ")";
+            }
+            String title = metric.title(key, r.builtinFeatures()) + (key.equals(Evaluation.SWD) && r.mode() == Evaluation.Mode.LAYOUT ? " (one-hot maps)" : "");
+            row(sb, title, value);
         }
         layoutQuality(sb, r);
         for (String n : r.notes()) sb.append("note: ").append(n).append('\n');

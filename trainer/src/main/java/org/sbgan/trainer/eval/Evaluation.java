@@ -70,12 +70,9 @@ public final class Evaluation {
             throw new IllegalArgumentException("mode must be uncond, cond or layout, got '" + s + "'");
         }
 
-        /** The metrics this mode can compute, in report order. */
+        /** The metrics this mode can compute, in report order ({@link Metric#ALL}). */
         public List<String> metrics() {
-            if (this != LAYOUT) return List.of("fid", "kid", "swd");
-            List<String> l = new ArrayList<>(List.of("classfreq", "swd"));
-            l.addAll(LayoutMetrics.METRIC_NAMES);
-            return List.copyOf(l);
+            return Metric.ids(this);
         }
     }
 
@@ -422,111 +419,38 @@ public final class Evaluation {
         }
         seconds.put("generate", secs(t));
 
-        // ---- metrics ----
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        Map<String, double[]> presence = new LinkedHashMap<>();
-        double[] swdLevels = new double[0];
+        // ---- metrics: each one the options ask for, in the registry's order ----
+        List<Metric> chosen = Metric.ALL.stream().filter(m -> o.metrics().contains(m.id())).toList();
+        float[][] fr = null, ff = null;
         String featuresName;
-        int kidSize = 0;
+        t = System.nanoTime();
         if (o.mode() == Mode.LAYOUT) {
             featuresName = LAYOUT_FEATURES;
-            seconds.put("features", 0.0);
-            t = System.nanoTime();
-            int k = bundle.numClasses();
-            if (o.metrics().contains("classfreq")) {
-                progress.accept("class-frequency distance over " + k + " classes");
-                metrics.put(CLASSFREQ_TV, totalVariation(histogram(realLabels, k), histogram(fakeLabels, k)));
+        } else if (chosen.stream().anyMatch(Metric::usesFeatures)) {
+            try (FeatureExtractor fx = o.features().equals(BUILTIN) ? new BuiltinFeatures(h, w) : new OnnxInceptionFeatures(Path.of(o.features()))) {
+                featuresName = fx.name();
+                progress.accept("features: " + fx.name());
+                fr = fx.features(realImages, realN, h, w);
+                ff = fx.features(fakeImages, fakeN, h, w);
             }
-            if (o.metrics().contains("swd")) {
-                progress.accept("SWD on one-hot label maps (" + k + " channels)");
-                Swd.Result r = new Swd(o.seed()).compute(oneHot(realLabels, realN, k, plane), realN, oneHot(fakeLabels, fakeN, k, plane), fakeN, k, h, w);
-                metrics.put(SWD, r.average());
-                swdLevels = r.perLevel();
-            }
-            layoutQuality(o, space, realLabels, realN, fakeLabels, fakeN, trainLabels, trainN, h, w, metrics, presence, progress);
-            seconds.put("metrics", secs(t));
         } else {
-            boolean needFeatures = o.metrics().contains("fid") || o.metrics().contains("kid");
-            float[][] fr = null, ff = null;
-            t = System.nanoTime();
-            if (needFeatures) {
-                try (FeatureExtractor fx = o.features().equals(BUILTIN) ? new BuiltinFeatures(h, w) : new OnnxInceptionFeatures(Path.of(o.features()))) {
-                    featuresName = fx.name();
-                    progress.accept("features: " + fx.name());
-                    fr = fx.features(realImages, realN, h, w);
-                    ff = fx.features(fakeImages, fakeN, h, w);
-                }
-            } else {
-                featuresName = "none (SWD only)";
-            }
-            seconds.put("features", secs(t));
-            t = System.nanoTime();
-            if (o.metrics().contains("fid")) {
-                progress.accept("FID");
-                metrics.put(FID, FrechetDistance.distance(fr, ff));
-            }
-            if (o.metrics().contains("kid")) {
-                progress.accept("KID (" + o.kidSubsets() + " subsets)");
-                Kid.Result kr = Kid.compute(fr, ff, o.kidSubsets(), o.kidSubsetSize(), o.seed());
-                metrics.put(KID_MEAN, kr.mean());
-                metrics.put(KID_STD, kr.std());
-                kidSize = kr.subsetSize();
-            }
-            if (o.metrics().contains("swd")) {
-                progress.accept("SWD on Laplacian-pyramid patches");
-                Swd.Result r = new Swd(o.seed()).compute(realImages, realN, fakeImages, fakeN, h, w);
-                metrics.put(SWD, r.average());
-                swdLevels = r.perLevel();
-            }
-            seconds.put("metrics", secs(t));
+            featuresName = "none (SWD only)";
         }
+        seconds.put("features", o.mode() == Mode.LAYOUT ? 0.0 : secs(t));
+        t = System.nanoTime();
+        Metric.Data in = new Metric.Data(o, space, h, w, realImages, realLabels, realN, fakeImages, fakeLabels, fakeN, trainLabels, trainN, fr, ff,
+                progress);
+        Metric.Values values = new Metric.Values();
+        for (Metric m : chosen) m.compute(in, values);
+        Map<String, Double> metrics = values.scalars;
+        Map<String, double[]> presence = values.presence;
+        double[] swdLevels = values.swdLevels;
+        int kidSize = values.kidSubsetSize;
+        seconds.put("metrics", secs(t));
         seconds.put("total", secs(t0));
         return new Result(label, o.mode(), featuresName, o.model() == null ? null : o.model().toString(), o.fake() == null ? null : o.fake().toString(),
                 kind, preset, o.real().toString(), o.realFormat().id(), o.split(), o.seed(), fakeN, realN, h, w, metrics, swdLevels,
                 o.metrics().contains("kid") ? o.kidSubsets() : 0, kidSize, trainLabels == null ? null : o.trainSplit(), trainN, presence, notes, seconds);
-    }
-
-    /**
-     * The {@link LayoutMetrics} the options ask for, on the generated maps and on the real ones: scalars into
-     * {@code metrics} (generated under the key, real under {@link LayoutMetrics#realKey}), per-class presence into
-     * {@code presence}. Nearest neighbours only when the training maps were read.
-     */
-    private static void layoutQuality(Options o, LabelSpace space, int[] realLabels, int realN, int[] fakeLabels, int fakeN, int[] trainLabels,
-                                      int trainN, int h, int w, Map<String, Double> metrics, Map<String, double[]> presence, Consumer<String> progress) {
-        int k = space.numClasses(), plane = h * w;
-        boolean div = o.metrics().contains("diversity"), clusters = o.metrics().contains("clusters");
-        if (!div && !clusters && trainLabels == null && !o.metrics().contains("presence")) return;
-        LayoutMetrics.Maps fake = LayoutMetrics.Maps.of(fakeLabels, fakeN, h, w, k), real = LayoutMetrics.Maps.of(realLabels, realN, h, w, k);
-        if (div || clusters) {
-            if (fakeN < 2) throw new IllegalArgumentException("diversity and clusters need at least 2 generated maps, got " + fakeN + " (raise --count)");
-            progress.accept("pairwise disagreement of " + fakeN + " generated and " + realN + " real maps");
-            LayoutMetrics.Pairwise pf = LayoutMetrics.pairwise(fake), pr = LayoutMetrics.pairwise(real);
-            if (div) {
-                metrics.put(LayoutMetrics.DIVERSITY, pf.diversity());
-                metrics.put(LayoutMetrics.realKey(LayoutMetrics.DIVERSITY), pr.diversity());
-            }
-            if (clusters) {
-                metrics.put(LayoutMetrics.DISTINCT_FRACTION, pf.distinctFraction());
-                metrics.put(LayoutMetrics.realKey(LayoutMetrics.DISTINCT_FRACTION), pr.distinctFraction());
-                metrics.put(LayoutMetrics.LARGEST_CLUSTER, pf.largestShare());
-                metrics.put(LayoutMetrics.realKey(LayoutMetrics.LARGEST_CLUSTER), pr.largestShare());
-            }
-        }
-        if (o.metrics().contains("presence")) {
-            double[] pf = LayoutMetrics.presence(fakeLabels, fakeN, plane, k), pr = LayoutMetrics.presence(realLabels, realN, plane, k);
-            for (int c = 0; c < k; c++) presence.put(space.className(c), new double[] {pf[c], pr[c]});
-        }
-        if (trainLabels != null) {
-            progress.accept("nearest neighbours among " + trainN + " training maps and their mirrors");
-            LayoutMetrics.Maps train = LayoutMetrics.Maps.of(trainLabels, trainN, h, w, k), mirrors = LayoutMetrics.Maps.mirrored(trainLabels, trainN, h, w, k);
-            LayoutMetrics.Nearest nf = LayoutMetrics.nearest(fake, train, mirrors, false);
-            // Evaluating on the training split itself: each real map is left out of its own neighbours.
-            LayoutMetrics.Nearest nr = LayoutMetrics.nearest(real, train, mirrors, o.split().equals(o.trainSplit()));
-            metrics.put(LayoutMetrics.NN_DISAGREEMENT, nf.mean());
-            metrics.put(LayoutMetrics.realKey(LayoutMetrics.NN_DISAGREEMENT), nr.mean());
-            metrics.put(LayoutMetrics.NN_NEAR_COPIES, nf.nearCopies());
-            metrics.put(LayoutMetrics.realKey(LayoutMetrics.NN_NEAR_COPIES), nr.nearCopies());
-        }
     }
 
     /** Class frequencies (summing to 1) of label maps with k classes. */

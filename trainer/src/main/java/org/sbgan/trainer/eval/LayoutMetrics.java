@@ -41,9 +41,6 @@ public final class LayoutMetrics {
     /** A map is a near copy of the training set when its nearest-neighbour disagreement is below this (2 %). */
     public static final double NEAR_COPY = 0.02;
 
-    /** Names selectable with {@code --metrics} in layout mode, in report order. */
-    public static final List<String> METRIC_NAMES = List.of("diversity", "presence", "nn", "clusters");
-
     /** Scalar keys in the result's "metrics" object; each has a real-data counterpart {@link #realKey}. */
     public static final String DIVERSITY = "diversity", NN_DISAGREEMENT = "nn_disagreement", NN_NEAR_COPIES = "nn_near_copies",
             DISTINCT_FRACTION = "distinct_fraction", LARGEST_CLUSTER = "largest_cluster";

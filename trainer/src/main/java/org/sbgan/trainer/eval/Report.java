@@ -46,7 +46,8 @@ public final class Report {
     }
 
     /** Metric keys in table order; other numeric keys follow in order of appearance. */
-    private static final List<String> ORDER = List.of(Evaluation.FID, Evaluation.KID_MEAN, Evaluation.KID_STD, Evaluation.SWD, Evaluation.CLASSFREQ_TV);
+    /** The per-run metric keys in report order: read off the metric registry. */
+    private static final List<String> ORDER = Metric.perRunKeys();
     private static final int MAX_SAMPLE_HEIGHT = 512, LABEL_BAND = 28, GAP = 12;
 
     /** One evaluation JSON and the run folder it belongs to (null when a JSON file was given directly). */
@@ -170,17 +171,9 @@ public final class Report {
         return new Written(md, metrics, haveSamples ? samples : null, groups);
     }
 
-    /** Column title of a metric key; FID and KID name the built-in extractor when it was used. */
+    /** Column title of a metric key ({@link Metric#titleOf}); FID and KID name the built-in extractor when it was used. */
     static String title(String key, boolean builtin) {
-        String tag = builtin ? " (sbgan-randconv-v1, not Inception)" : "";
-        return switch (key) {
-            case Evaluation.FID -> "FID" + tag;
-            case Evaluation.KID_MEAN -> "KID" + tag;
-            case Evaluation.KID_STD -> "KID subset std";
-            case Evaluation.SWD -> "SWD ×10³";
-            case Evaluation.CLASSFREQ_TV -> "class-freq TV";
-            default -> key;
-        };
+        return Metric.titleOf(key, builtin);
     }
 
     static String markdown(List<Group> groups, List<Path> runs, boolean samples) {

@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtEnvironment;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,7 +98,7 @@ class EvaluationTest {
         assertTrue(r.metric(Evaluation.CLASSFREQ_TV) <= 1);
         assertEquals(Evaluation.LAYOUT_FEATURES, r.features());
         assertThrows(IllegalArgumentException.class, () -> opts(sbgan, null, Evaluation.Mode.LAYOUT).withMetrics(Set.of("fid")));
-        assertTrue(Evaluation.Mode.LAYOUT.metrics().containsAll(LayoutMetrics.METRIC_NAMES));
+        assertTrue(Evaluation.Mode.LAYOUT.metrics().containsAll(List.of("diversity", "presence", "nn", "clusters")));
         assertTrue(Evaluation.Mode.LAYOUT.metrics().containsAll(java.util.List.of("classfreq", "swd")));
         assertFalse(Evaluation.Mode.UNCOND.metrics().contains("diversity"));
     }
@@ -163,7 +164,8 @@ class EvaluationTest {
         assertTrue(e.getMessage().startsWith(empty.toString()), e.getMessage());
         Exception e2 = assertThrows(Exception.class, () -> Evaluation.run(Evaluation.Options.of(empty, sbgan, null, Evaluation.Mode.UNCOND), s -> {}));
         assertTrue(e2.getMessage().contains(empty.toString()), e2.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Evaluation.run(opts(tmp.resolve("nope"), null, Evaluation.Mode.UNCOND), s -> {}));
+        java.io.IOException e3 = assertThrows(java.io.IOException.class, () -> Evaluation.run(opts(tmp.resolve("nope"), null, Evaluation.Mode.UNCOND), s -> {}));
+        assertTrue(e3.getMessage().startsWith(tmp.resolve("nope") + ": no such folder"), e3.getMessage());
         assertThrows(IllegalArgumentException.class, () -> opts(null, empty, Evaluation.Mode.COND));
     }
 }

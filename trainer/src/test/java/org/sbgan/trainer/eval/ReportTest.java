@@ -91,7 +91,7 @@ class ReportTest {
         assertTrue(md.contains("| " + LayoutMetrics.title(LayoutMetrics.DIVERSITY) + " | 0.40000 ± 0.14142 | 0.38700 ± 0.00000 |"), md);
         assertTrue(md.contains("| presence: sky | 0.80000 ± 0.14142 | 1.000 ± 0.00000 |"), md);
         // The main layout table keeps its columns; the paired values are not repeated there.
-        String header = md.lines().filter(l -> l.startsWith("| label | n |") && l.contains("class-freq TV")).findFirst().orElseThrow();
+        String header = md.lines().filter(l -> l.startsWith("| label | n |") && l.contains("class-frequency TV distance")).findFirst().orElseThrow();
         assertTrue(!header.contains("diversity"), header);
         // Groups without layout metrics get no such table.
         assertEquals(1, md.split("### Layout quality", -1).length - 1, md);

@@ -4,7 +4,7 @@ import io.micronaut.context.annotation.Prototype;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.sbgan.trainer.bench.ConvBench;
+import org.sbgan.cli.bench.ConvBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

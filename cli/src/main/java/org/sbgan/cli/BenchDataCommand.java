@@ -13,7 +13,7 @@ import org.sbgan.trainer.data.CachedSampleSource;
 import org.sbgan.trainer.data.Datasets;
 import org.sbgan.trainer.data.FileSampleSource;
 import org.sbgan.trainer.data.SampleSource;
-import org.sbgan.trainer.data.loader.DataBench;
+import org.sbgan.cli.bench.DataBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

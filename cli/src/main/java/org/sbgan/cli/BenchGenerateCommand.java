@@ -2,7 +2,7 @@ package org.sbgan.cli;
 
 import io.micronaut.context.annotation.Prototype;
 import java.util.concurrent.Callable;
-import org.sbgan.trainer.bench.GenerateBench;
+import org.sbgan.cli.bench.GenerateBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -3,7 +3,7 @@ package org.sbgan.cli;
 import io.micronaut.context.annotation.Prototype;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.sbgan.trainer.bench.TrainBench;
+import org.sbgan.cli.bench.TrainBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -33,10 +33,9 @@ class ArchitectureTest {
             Map.entry("trainer.step", Set.of("runtime", "graphs")),
             Map.entry("trainer.graphs", Set.of("runtime", "graphs", "trainer.step")),
             Map.entry("trainer.train", Set.of("runtime", "graphs", "trainer.data", "trainer.graphs", "trainer.run", "trainer.step")),
-            Map.entry("trainer.bench", Set.of("runtime", "graphs", "trainer.data", "trainer.graphs", "trainer.run", "trainer.step", "trainer.train")),
             Map.entry("trainer.demo", Set.of("runtime", "graphs", "trainer.step")),
             Map.entry("cli", Set.of("runtime", "graphs", "trainer.data", "trainer.eval", "trainer.run", "trainer.step", "trainer.graphs",
-                    "trainer.train", "trainer.bench", "trainer.demo")));
+                    "trainer.train", "trainer.demo")));
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?org\\.sbgan\\.([a-z]+)(?:\\.([a-z]+))?", Pattern.MULTILINE);
 

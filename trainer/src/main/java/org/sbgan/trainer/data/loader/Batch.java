@@ -33,7 +33,7 @@ public final class Batch implements AutoCloseable {
         this.ids = new String[size];
     }
 
-    static FloatBuffer direct(int floats) {
+    public static FloatBuffer direct(int floats) {
         return ByteBuffer.allocateDirect(Math.multiplyExact(floats, Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 

@@ -299,12 +299,4 @@ class BatchLoaderTest {
             z.release();
         }
     }
-
-    @Test
-    void syntheticBenchRunsQuickly() throws Exception {
-        SampleSource s = DataBench.synthetic(20, 32, 64, 8, 1);
-        DataBench.Result r = DataBench.run(s, new DataBench.Options("tiny", 16, 32, 8, 4, 2, 10, 1, 2, 1), line -> {});
-        assertTrue(r.batchesPerSecond() > 0);
-        assertTrue(DataBench.json(r).contains("\"medianMsPerBatch\""));
-    }
 }

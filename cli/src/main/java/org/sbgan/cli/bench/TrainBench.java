@@ -1,4 +1,4 @@
-package org.sbgan.trainer.bench;
+package org.sbgan.cli.bench;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;

@@ -1,4 +1,4 @@
-package org.sbgan.trainer.bench;
+package org.sbgan.cli.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

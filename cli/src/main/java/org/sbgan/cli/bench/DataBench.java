@@ -1,4 +1,4 @@
-package org.sbgan.trainer.data.loader;
+package org.sbgan.cli.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +10,9 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.sbgan.trainer.data.Sample;
 import org.sbgan.trainer.data.SampleSource;
+import org.sbgan.trainer.data.loader.Batch;
+import org.sbgan.trainer.data.loader.BatchLoader;
+import org.sbgan.trainer.data.loader.Transforms;
 
 /**
  * Throughput of the data path: a {@link BatchLoader} over any {@link SampleSource} with the training

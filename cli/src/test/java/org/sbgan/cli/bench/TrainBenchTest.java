@@ -1,4 +1,4 @@
-package org.sbgan.trainer.bench;
+package org.sbgan.cli.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

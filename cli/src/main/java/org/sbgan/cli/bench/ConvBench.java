@@ -1,4 +1,4 @@
-package org.sbgan.trainer.bench;
+package org.sbgan.cli.bench;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;

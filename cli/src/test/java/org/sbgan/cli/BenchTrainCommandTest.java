@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class BenchTrainCommandTest {
     @Test
     void spadeOnTinyPrintsTheContractKeys() throws Exception {
-        BenchDataCommandTest.Run r = BenchDataCommandTest.run("bench", "train", "--preset", "tiny", "--stage", "spade", "--steps", "2",
+        Cli.Run r = Cli.run("bench", "train", "--preset", "tiny", "--stage", "spade", "--steps", "2",
                 "--warmup", "1", "--json");
         assertEquals(0, r.rc(), r.err());
         List<String> lines = r.out().lines().toList();
@@ -36,14 +36,14 @@ class BenchTrainCommandTest {
 
     @Test
     void badStageIsAUsageError() {
-        BenchDataCommandTest.Run r = BenchDataCommandTest.run("bench", "train", "--stage", "gan");
+        Cli.Run r = Cli.run("bench", "train", "--stage", "gan");
         assertEquals(2, r.rc(), r.err());
         assertTrue(r.err().contains("--stage"), r.err());
     }
 
     @Test
     void badPresetIsAUsageError() {
-        BenchDataCommandTest.Run r = BenchDataCommandTest.run("bench", "train", "--stage", "seg", "--preset", "huge");
+        Cli.Run r = Cli.run("bench", "train", "--stage", "seg", "--preset", "huge");
         assertEquals(2, r.rc(), r.err());
         assertTrue(r.err().contains("tiny"), r.err());
     }
@@ -52,7 +52,7 @@ class BenchTrainCommandTest {
     void cudaOnTheCpuBuildFailsInOneLine() {
         OrtEnvironment.getEnvironment();
         assumeFalse(OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA), "the GPU ONNX Runtime jar is on the classpath");
-        BenchDataCommandTest.Run r = BenchDataCommandTest.run("bench", "train", "--stage", "seg", "--device", "cuda", "--steps", "1", "--warmup", "0");
+        Cli.Run r = Cli.run("bench", "train", "--stage", "seg", "--device", "cuda", "--steps", "1", "--warmup", "0");
         assertEquals(1, r.rc(), r.err());
         List<String> errors = r.err().lines().filter(l -> l.contains("error:")).toList();
         assertEquals(1, errors.size(), r.err());

@@ -1,5 +1,6 @@
 package org.sbgan.cli;
 
+import static org.sbgan.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ai.onnx.proto.OnnxMl;
@@ -7,9 +8,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -22,26 +20,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sbgan.trainer.step.Sessions;
+import org.sbgan.cli.Cli.Run;
 
 class BuildGraphsCommandTest {
     @TempDir
     Path tmp;
 
-    private record Run(int rc, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            int rc = Main.execute(args);
-            return new Run(rc, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
 
     @Test
     void writesEveryGraphTheInitialStateAndAManifest() throws Exception {

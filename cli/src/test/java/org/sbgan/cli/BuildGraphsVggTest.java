@@ -1,5 +1,6 @@
 package org.sbgan.cli;
 
+import static org.sbgan.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ai.onnx.proto.OnnxMl;
@@ -7,9 +8,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -24,27 +22,13 @@ import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.onnx.OnnxExport;
 import org.sbgan.trainer.step.Sessions;
+import org.sbgan.cli.Cli.Run;
 
 /** build-graphs --vgg: the VGG19 perceptual loss in spade_g / e2e_g, and one-line errors for bad files. */
 class BuildGraphsVggTest {
     @TempDir
     Path tmp;
 
-    private record Run(int rc, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            int rc = Main.execute(args);
-            return new Run(rc, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
 
     /** A VGG19-shaped model (conv3×3+ReLU ×2,2,4,4,4 with 2×2 max pools between stages: 16 Relus), few channels. */
     static OnnxMl.ModelProto vggShaped(int inChannels, long seed) {

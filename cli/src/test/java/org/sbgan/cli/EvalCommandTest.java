@@ -22,7 +22,7 @@ class EvalCommandTest {
     void uncondPrintsATableAndJsonAndSavesIntoTheRun(@TempDir Path tmp) throws Exception {
         Path model = tmp.resolve("run/model");
         BundleWriter.writeInitial(model, Preset.TINY, 1, LabelSpaces.cityscapesCategories());
-        TrainCommandTest.Run r = TrainCommandTest.run("eval", "--model", model.toString(), "--real", TESTDATA.toString(), "--count", "24",
+        Cli.Run r = Cli.run("eval", "--model", model.toString(), "--real", TESTDATA.toString(), "--count", "24",
                 "--threads", "2", "--kid-subsets", "10", "--json");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("FID (sbgan-randconv-v1, not Inception)"), r.out());
@@ -37,7 +37,7 @@ class EvalCommandTest {
         assertTrue(Files.isRegularFile(saved), r.out());
         assertEquals(j.get("metrics"), new ObjectMapper().readTree(saved.toFile()).get("metrics"));
 
-        TrainCommandTest.Run layout = TrainCommandTest.run("eval", "--model", model.toString(), "--real", TESTDATA.toString(), "--mode", "layout",
+        Cli.Run layout = Cli.run("eval", "--model", model.toString(), "--real", TESTDATA.toString(), "--mode", "layout",
                 "--count", "12", "--label", "my run", "--out", "none");
         assertEquals(0, layout.code(), layout.err());
         assertTrue(layout.out().contains("class-frequency TV distance"), layout.out());
@@ -47,7 +47,7 @@ class EvalCommandTest {
         }
         assertTrue(layout.out().lines().anyMatch(l -> l.strip().startsWith("sky ")), layout.out());
 
-        TrainCommandTest.Run noTrain = TrainCommandTest.run("eval", "--model", model.toString(), "--real", TESTDATA.toString(), "--mode", "layout",
+        Cli.Run noTrain = Cli.run("eval", "--model", model.toString(), "--real", TESTDATA.toString(), "--mode", "layout",
                 "--count", "12", "--metrics", "nn,presence", "--train-split", "nope", "--out", "none", "--json");
         assertEquals(0, noTrain.code(), noTrain.err());
         assertTrue(noTrain.out().contains("note: nearest-neighbour disagreement skipped"), noTrain.out());
@@ -59,18 +59,18 @@ class EvalCommandTest {
 
     @Test
     void usageAndInputErrors(@TempDir Path tmp) throws Exception {
-        TrainCommandTest.Run none = TrainCommandTest.run("eval", "--real", TESTDATA.toString());
+        Cli.Run none = Cli.run("eval", "--real", TESTDATA.toString());
         assertEquals(2, none.code(), none.err());
-        TrainCommandTest.Run badMetric = TrainCommandTest.run("eval", "--fake", tmp.toString(), "--metrics", "fid,classfreq");
+        Cli.Run badMetric = Cli.run("eval", "--fake", tmp.toString(), "--metrics", "fid,classfreq");
         assertEquals(2, badMetric.code(), badMetric.err());
         Path empty = Files.createDirectories(tmp.resolve("empty"));
-        TrainCommandTest.Run r = TrainCommandTest.run("eval", "--fake", empty.toString(), "--real", TESTDATA.toString());
+        Cli.Run r = Cli.run("eval", "--fake", empty.toString(), "--real", TESTDATA.toString());
         assertEquals(1, r.code(), r.err());
         String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
         assertTrue(last.startsWith("error: " + empty), r.err());
         assertTrue(r.err().contains(TESTDATA + " is in the cityscapes layout (leftImg8bit/, gtFine/)"), "the layout it read off: " + r.err());
 
-        TrainCommandTest.Run typo = TrainCommandTest.run("eval", "--fake", tmp.toString(), "--kid-subsets", "many");
+        Cli.Run typo = Cli.run("eval", "--fake", tmp.toString(), "--kid-subsets", "many");
         assertEquals(2, typo.code());
         assertEquals(List.of("error: Invalid value for option '--kid-subsets': 'many' is not an int", "try 'sbgan-cli eval --help'"),
                 typo.err().strip().lines().toList(), "one line and a hint, not the usage text");
@@ -79,7 +79,7 @@ class EvalCommandTest {
     @Test
     void aRealFolderOfImagesIsRecognisedWithoutRealFormat(@TempDir Path tmp) throws Exception {
         Path real = TESTDATA.resolve("leftImg8bit/train/synthtown"), fake = TESTDATA.resolve("leftImg8bit/val/synthville");
-        TrainCommandTest.Run r = TrainCommandTest.run("eval", "--fake", fake.toString(), "--real", real.toString(), "--metrics", "kid",
+        Cli.Run r = Cli.run("eval", "--fake", fake.toString(), "--real", real.toString(), "--metrics", "kid",
                 "--out", "none");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains(real + " is in the folder layout (image files)"), r.err());

@@ -25,31 +25,31 @@ class ExportCommandTest {
     void exportsAnyCheckpointAsARunnableBundle(@TempDir Path tmp) throws Exception {
         Path run = tmp.resolve("run"), out = tmp.resolve("bundle");
         Path data = Path.of(System.getProperty("user.dir")).resolveSibling("testdata");
-        TrainCommandTest.Run t = TrainCommandTest.run("train", "--stage", "seg", "--data", data.toString(), "--run", run.toString(),
+        Cli.Run t = Cli.run("train", "--stage", "seg", "--data", data.toString(), "--run", run.toString(),
                 "--max-steps", "1", "--threads", "2", "--progress", "lines");
         assertEquals(0, t.code(), t.err());
 
         try (FolderLock training = FolderLock.acquire(run, "sbgan-cli train")) {
-            TrainCommandTest.Run busy = TrainCommandTest.run("export", "--run", run.toString(), "--out", out.toString());
+            Cli.Run busy = Cli.run("export", "--run", run.toString(), "--out", out.toString());
             assertEquals(1, busy.code());
             assertTrue(busy.err().strip().startsWith("error: " + run + ": in use by this process"), busy.err());
             assertEquals(1, busy.err().strip().lines().count());
             assertFalse(Files.exists(out));
         }
 
-        TrainCommandTest.Run bad = TrainCommandTest.run("export", "--run", run.toString(), "--out", out.toString(), "--checkpoint", "step-9");
+        Cli.Run bad = Cli.run("export", "--run", run.toString(), "--out", out.toString(), "--checkpoint", "step-9");
         assertEquals(1, bad.code());
         assertTrue(bad.err().strip().startsWith("error: " + run.resolve("checkpoints").resolve("step-9") + ": no such complete checkpoint"),
                 bad.err());
 
-        TrainCommandTest.Run noStage = TrainCommandTest.run("export", "--run", run.toString(), "--out", out.toString(), "--stage", "spade");
+        Cli.Run noStage = Cli.run("export", "--run", run.toString(), "--out", out.toString(), "--stage", "spade");
         assertEquals(1, noStage.code());
         assertTrue(noStage.err().contains("no checkpoint at the end of stage spade"), noStage.err());
-        TrainCommandTest.Run segEnd = TrainCommandTest.run("export", "--run", run.toString(), "--out", out.toString(), "--stage", "seg");
+        Cli.Run segEnd = Cli.run("export", "--run", run.toString(), "--out", out.toString(), "--stage", "seg");
         assertEquals(0, segEnd.code(), segEnd.err());
         assertTrue(segEnd.out().contains("step-0000000007 (step 7, seg/L3/stabilize)"), segEnd.out());
 
-        TrainCommandTest.Run r = TrainCommandTest.run("export", "--run", run.toString(), "--out", out.toString(), "--checkpoint",
+        Cli.Run r = Cli.run("export", "--run", run.toString(), "--out", out.toString(), "--checkpoint",
                 "step-0000000006");
         assertEquals(0, r.code(), r.err());
         JsonNode m = new ObjectMapper().readTree(Files.readAllBytes(out.resolve("model.json")));

@@ -58,7 +58,7 @@ class GenerateCommandTest {
     @Test
     void aRunKilledMidwayIsCompletedByARerunWithNoDuplicatesOrTruncatedFiles(@TempDir Path tmp) throws Exception {
         Path model = initialBundle(tmp.resolve("model")), a = tmp.resolve("a"), b = tmp.resolve("b");
-        TrainCommandTest.Run ra = TrainCommandTest.run(args(model, a, "240").toArray(String[]::new));
+        Cli.Run ra = Cli.run(args(model, a, "240").toArray(String[]::new));
         assertEquals(0, ra.code(), ra.err());
         assertTrue(ra.out().contains("240 generated"), ra.out());
 
@@ -75,7 +75,7 @@ class GenerateCommandTest {
         long before = images(b);
         assertTrue(before < 240, "killed midway: " + before);
 
-        TrainCommandTest.Run rb = TrainCommandTest.run(args(model, b, "240").toArray(String[]::new));
+        Cli.Run rb = Cli.run(args(model, b, "240").toArray(String[]::new));
         assertEquals(0, rb.code(), rb.err());
         assertTrue(rb.err().contains("finished scenes"), rb.err());
         List<Path> fa = files(a), fb = files(b);
@@ -88,7 +88,7 @@ class GenerateCommandTest {
     void aBusyOutputFolderIsRefusedInOneLine(@TempDir Path tmp) throws Exception {
         Path model = initialBundle(tmp.resolve("model")), out = tmp.resolve("out");
         try (FolderLock held = FolderLock.acquire(out, "another generate")) {
-            TrainCommandTest.Run r = TrainCommandTest.run(args(model, out, "4").toArray(String[]::new));
+            Cli.Run r = Cli.run(args(model, out, "4").toArray(String[]::new));
             assertEquals(1, r.code());
             assertEquals("error: " + out + ": in use by this process (" + ProcessHandle.current().pid() + "); wait for it to end, or use another folder",
                     r.err().strip());
@@ -98,7 +98,7 @@ class GenerateCommandTest {
 
     @Test
     void aMissingBundleIsOneLineNamingIt(@TempDir Path tmp) {
-        TrainCommandTest.Run r = TrainCommandTest.run("generate", "--model", tmp.resolve("nope").toString(), "--out", tmp.resolve("o").toString());
+        Cli.Run r = Cli.run("generate", "--model", tmp.resolve("nope").toString(), "--out", tmp.resolve("o").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().strip().startsWith("error: " + tmp.resolve("nope")), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
@@ -143,7 +143,7 @@ class GenerateCommandTest {
     @Test
     void trainedScenesHaveImagesThatFollowTheirLayouts(@TempDir Path tmp) throws Exception {
         Path run = tmp.resolve("run");
-        TrainCommandTest.Run t = TrainCommandTest.run("train", "--stage", "all", "--data", TESTDATA.toString(), "--run", run.toString(),
+        Cli.Run t = Cli.run("train", "--stage", "all", "--data", TESTDATA.toString(), "--run", run.toString(),
                 "--max-steps", "30", "--sample-every", "1000", "--threads", "2", "--progress", "lines");
         assertEquals(0, t.code(), t.err());
         // The same trained layouts painted by the untrained G_img: the comparison isolates what G_img learned.
@@ -152,8 +152,8 @@ class GenerateCommandTest {
         for (String f : List.of("model.json", "seg_generator.onnx")) Files.copy(run.resolve("model").resolve(f), untrained.resolve(f));
         Files.copy(initialModel.resolve("image_generator.onnx"), untrained.resolve("image_generator.onnx"));
         Path outT = tmp.resolve("trained-out"), outU = tmp.resolve("untrained-out");
-        TrainCommandTest.Run g1 = TrainCommandTest.run("generate", "--model", run.resolve("model").toString(), "--count", "16", "--out", outT.toString());
-        TrainCommandTest.Run g2 = TrainCommandTest.run("generate", "--model", untrained.toString(), "--count", "16", "--out", outU.toString());
+        Cli.Run g1 = Cli.run("generate", "--model", run.resolve("model").toString(), "--count", "16", "--out", outT.toString());
+        Cli.Run g2 = Cli.run("generate", "--model", untrained.toString(), "--count", "16", "--out", outU.toString());
         assertEquals(0, g1.code(), g1.err());
         assertEquals(0, g2.code(), g2.err());
         double trained = classColourSpread(outT, 8), initial = classColourSpread(outU, 8);

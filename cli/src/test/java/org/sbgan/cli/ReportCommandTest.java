@@ -32,7 +32,7 @@ class ReportCommandTest {
         Path a = tmp.resolve("a"), b = tmp.resolve("b"), out = tmp.resolve("report");
         run(a, 100, 64);
         run(b, 110, 32);
-        TrainCommandTest.Run r = TrainCommandTest.run("report", "--runs", a.toString(), b.toString(), "--out", out.toString());
+        Cli.Run r = Cli.run("report", "--runs", a.toString(), b.toString(), "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.contains("±") && md.contains("| sbgan tiny | 2 |") && md.contains("105.0 ± 7.071"), md);
@@ -46,12 +46,12 @@ class ReportCommandTest {
         ObjectNode m = layout.putObject("metrics").put("classfreq_tv", 0.1).put("diversity", 0.3).put("diversity_real", 0.387);
         m.putObject("presence").putObject("sky").put("generated", 1.0).put("real", 1.0);
         Files.writeString(a.resolve("eval/sbgan-tiny-layout.json"), layout.toPrettyString());
-        TrainCommandTest.Run withLayout = TrainCommandTest.run("report", "--runs", a.toString(), "--out", out.toString());
+        Cli.Run withLayout = Cli.run("report", "--runs", a.toString(), "--out", out.toString());
         assertEquals(0, withLayout.code(), withLayout.err());
         assertTrue(withLayout.out().contains("diversity 0.30000 ± – (real 0.38700 ± –)") && !withLayout.out().contains("diversity_real"), withLayout.out());
         assertTrue(Files.readString(out.resolve("report.md")).contains("| presence: sky | 1.000 ± – | 1.000 ± – |"));
 
-        TrainCommandTest.Run missing = TrainCommandTest.run("report", "--runs", tmp.resolve("nope").toString(), "--out", out.toString());
+        Cli.Run missing = Cli.run("report", "--runs", tmp.resolve("nope").toString(), "--out", out.toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("nope"), missing.err());
     }

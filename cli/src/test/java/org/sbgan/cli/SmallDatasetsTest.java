@@ -129,7 +129,7 @@ class SmallDatasetsTest {
     static void everyStageTrainsOnSixScenesWithTheDefaultBatches() throws Exception {
         Path data = shared.resolve("cs6"), run = shared.resolve("run-all");
         make(data, Layout.CITYSCAPES, 6);
-        TrainCommandTest.Run r = TrainCommandTest.run(args(data, Layout.CITYSCAPES, run, "all").toArray(String[]::new));
+        Cli.Run r = Cli.run(args(data, Layout.CITYSCAPES, run, "all").toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("has 6 samples, fewer than a batch of 16"), r.err());
         assertTrue(r.err().contains("has 6 samples, fewer than a batch of 8"), r.err());
@@ -146,7 +146,7 @@ class SmallDatasetsTest {
         Path data = shared.resolve(layout + "-" + n), run = shared.resolve("run-" + layout + "-" + n);
         make(data, layout, n);
         linkGraphs(run);
-        TrainCommandTest.Run r = TrainCommandTest.run(args(data, layout, run, "seg").toArray(String[]::new));
+        Cli.Run r = Cli.run(args(data, layout, run, "seg").toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains(n + " labelled samples"), r.err());
         assertTrue(r.err().contains("has " + n + " samples, fewer than a batch of 16"), r.err());
@@ -158,7 +158,7 @@ class SmallDatasetsTest {
     void oneBadFileIsNamedBeforeAnythingIsWritten(Layout layout, int n, Fault fault, @TempDir Path tmp) throws Exception {
         Path data = tmp.resolve("data"), run = tmp.resolve("run");
         Path bad = damage(make(data, layout, n), fault);
-        TrainCommandTest.Run r = TrainCommandTest.run(args(data, layout, run, "seg").toArray(String[]::new));
+        Cli.Run r = Cli.run(args(data, layout, run, "seg").toArray(String[]::new));
         assertEquals(1, r.code(), r.err());
         String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
         assertTrue(last.startsWith("error: " + bad + ": "), fault + ": " + r.err());
@@ -173,7 +173,7 @@ class SmallDatasetsTest {
             Path data = tmp.resolve("data-" + layout), run = tmp.resolve("run-" + layout);
             Path bad = damage(make(data, layout, 10), Fault.values()[k++]);
             linkGraphs(run);
-            TrainCommandTest.Run r = TrainCommandTest.run(args(data, layout, run, "seg", "--on-bad-sample", "skip").toArray(String[]::new));
+            Cli.Run r = Cli.run(args(data, layout, run, "seg", "--on-bad-sample", "skip").toArray(String[]::new));
             assertEquals(0, r.code(), r.err());
             assertTrue(r.err().contains("skipped 1 bad sample"), r.err());
             assertTrue(r.err().lines().anyMatch(l -> l.strip().startsWith(bad + ": ")), "the bad file is listed: " + r.err());
@@ -187,7 +187,7 @@ class SmallDatasetsTest {
         Path data = tmp.resolve("data");
         Path[] pair = make(data, Layout.PAIRS, 4);
         for (Path p : Files.list(data.resolve("labels")).toList()) Files.write(p, new byte[] {1, 2, 3});
-        TrainCommandTest.Run r = TrainCommandTest.run(args(data, Layout.PAIRS, tmp.resolve("run"), "seg", "--on-bad-sample", "skip")
+        Cli.Run r = Cli.run(args(data, Layout.PAIRS, tmp.resolve("run"), "seg", "--on-bad-sample", "skip")
                 .toArray(String[]::new));
         assertEquals(1, r.code());
         assertTrue(r.err().strip().lines().reduce((a, b) -> b).orElse("").contains("all 4 samples of"), r.err());
@@ -200,14 +200,14 @@ class SmallDatasetsTest {
         for (Layout layout : Layout.values()) {
             Path empty = tmp.resolve("empty-" + layout);
             Files.createDirectories(empty);
-            TrainCommandTest.Run r = TrainCommandTest.run(args(empty, layout, tmp.resolve("run"), "seg").toArray(String[]::new));
+            Cli.Run r = Cli.run(args(empty, layout, tmp.resolve("run"), "seg").toArray(String[]::new));
             assertEquals(1, r.code(), r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertTrue(r.err().startsWith("error: ") && r.err().contains(empty.toString()), r.err());
         }
         Path bare = tmp.resolve("bare");
         Files.createDirectories(bare);
-        TrainCommandTest.Run r = TrainCommandTest.run("train", "--data", bare.toString(), "--run", tmp.resolve("run").toString());
+        Cli.Run r = Cli.run("train", "--data", bare.toString(), "--run", tmp.resolve("run").toString());
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().startsWith("error: " + bare + ": not a dataset folder"), r.err());
         assertFalse(Files.exists(tmp.resolve("run")));
@@ -219,7 +219,7 @@ class SmallDatasetsTest {
         make(data, Layout.ADE20K, 6);
         Path run = tmp.resolve("run");
         linkGraphs(run);
-        TrainCommandTest.Run r = TrainCommandTest.run("train", "--stage", "seg", "--data", data.toString(), "--run", run.toString(),
+        Cli.Run r = Cli.run("train", "--stage", "seg", "--data", data.toString(), "--run", run.toString(),
                 "--max-steps", "1", "--threads", "2", "--progress", "lines");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("data: ade20k training (" + data + "), 6 labelled samples"), r.err());

@@ -1,15 +1,13 @@
 package org.sbgan.cli;
 
+import static org.sbgan.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,26 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.runtime.files.FolderLock;
 import org.sbgan.trainer.train.Checkpoints;
+import org.sbgan.cli.Cli.Run;
 
 /** {@code sbgan-cli train}: a process killed with SIGKILL resumes to the uninterrupted state; errors are one line. */
 class TrainCommandTest {
     private static final Path TESTDATA = Path.of(System.getProperty("user.dir")).resolveSibling("testdata");
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            int rc = Main.execute(args);
-            return new Run(rc, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
 
     private static List<String> segArgs(Path run, String maxSteps) {
         return new ArrayList<>(List.of("train", "--stage", "seg", "--data", TESTDATA.toString(), "--run", run.toString(), "--max-steps",

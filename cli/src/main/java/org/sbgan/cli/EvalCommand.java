@@ -56,7 +56,7 @@ public final class EvalCommand implements Callable<Integer> {
     Path fake;
 
     @Option(names = "--mode", defaultValue = "uncond", description = "uncond, cond or layout (default: ${DEFAULT-VALUE}).")
-    String mode;
+    Evaluation.Mode mode;
 
     @Option(names = "--metrics", split = ",", paramLabel = "M",
             description = "Comma-separated metrics: fid, kid, swd (uncond, cond) or classfreq, swd, diversity, presence, nn, clusters (layout) "
@@ -108,8 +108,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
         Evaluation.Options o;
         try {
-            Evaluation.Mode m = Evaluation.Mode.parse(mode);
-            o = new Evaluation.Options(real, realFormat, split, trainSplit, model, fake, m, metrics == null ? null : new LinkedHashSet<>(metrics), features,
+            o = new Evaluation.Options(real, realFormat, split, trainSplit, model, fake, mode, metrics == null ? null : new LinkedHashSet<>(metrics), features,
                     count, seed.value, kidSubsets, kidSubsetSize, threads.orCores(), label);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

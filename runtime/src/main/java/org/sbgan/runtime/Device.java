@@ -8,7 +8,8 @@ import ai.onnxruntime.OrtSession;
  *
  * <p>CUDA needs the {@code onnxruntime_gpu} jar instead of the CPU one (a build with {@code mvn -Pcuda package}),
  * CUDA 12 and cuDNN 9. Asking for it is checked when the session options are made, because
- * {@code OrtEnvironment.getAvailableProviders()} is not a reliable test (DESIGN.md).
+ * {@code OrtEnvironment.getAvailableProviders()} is not a reliable test (it lists what the build was compiled with,
+ * not what this machine can load).
  */
 public enum Device {
     CPU,

@@ -328,7 +328,7 @@ public final class SceneGenerator implements AutoCloseable {
         ModelBundle.Size s = bundle.imageSize();
         int plane = s.pixels();
         long rows = imgBatch > 0 ? imgBatch : n;
-        // Direct and native-order: ORT reads it in place instead of copying (DESIGN.md).
+        // Direct and native-order: ORT reads it in place instead of copying it first.
         FloatBuffer layout = ByteBuffer.allocateDirect((int) rows * k * plane * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
         for (int i = 0; i < n; i++) Layouts.oneHot(maps.get(i).indices(), k, layout, i * k * plane);
         try (OnnxTensor lt = OnnxTensor.createTensor(env, layout, new long[] {rows, k, s.height(), s.width()});

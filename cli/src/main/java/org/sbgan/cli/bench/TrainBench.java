@@ -278,7 +278,7 @@ public final class TrainBench {
         sb.append(String.format(Locale.ROOT, "  %-26s %s%n", k, v));
     }
 
-    /** The result as one JSON object (the DESIGN.md keys step_ms_median, images_per_s, gflop_per_s, peak_rss_mb, host_device_bytes_per_step, and more). */
+    /** The result as one JSON object (docs/BENCHMARKS.md: step_ms_median, images_per_s, gflop_per_s, peak_rss_mb, host_device_bytes_per_step, and more). */
     public static String json(Result r) {
         ObjectNode n = JSON.createObjectNode()
                 .put("preset", r.preset()).put("stage", r.stage().id()).put("device", r.device().name().toLowerCase(Locale.ROOT))

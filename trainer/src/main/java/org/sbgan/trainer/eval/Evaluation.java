@@ -65,11 +65,6 @@ public final class Evaluation {
             return name().toLowerCase(Locale.ROOT);
         }
 
-        public static Mode parse(String s) {
-            for (Mode m : values()) if (m.id().equalsIgnoreCase(s.strip())) return m;
-            throw new IllegalArgumentException("mode must be uncond, cond or layout, got '" + s + "'");
-        }
-
         /** The metrics this mode can compute, in report order ({@link Metric#ALL}). */
         public List<String> metrics() {
             return Metric.ids(this);

@@ -32,7 +32,7 @@ import org.sbgan.trainer.step.StateFile;
 import org.sbgan.runtime.Messages;
 
 /**
- * Builds and writes every graph of a preset (the {@code build-graphs} command, DESIGN.md "cli: the contract"):
+ * Builds and writes every graph of a preset (the {@code build-graphs} command; docs/ARCHITECTURE.md):
  *
  * <ul>
  *   <li>{@code steps/<name>.onnx}: every training step of {@link Stages} — {@code seg_g_L<l>}, {@code seg_d_L<l>}

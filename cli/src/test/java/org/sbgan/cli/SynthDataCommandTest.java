@@ -34,7 +34,8 @@ class SynthDataCommandTest {
         assertEquals(64, labels.width());
         assertEquals(32, labels.height());
         var img = Images.readRgb(sheet);
-        assertEquals(4 * 128 + 5 * 4, img.width());
+        int g = org.sbgan.runtime.write.ContactSheet.GAP;
+        assertEquals(4 * (2 * 128 + g) + 5 * g, img.width(), "4 cells of image and colour map side by side, enlarged 2×");
     }
 
     @Test

@@ -24,6 +24,7 @@ import org.sbgan.graphs.models.Stages;
 import org.sbgan.graphs.models.TrainingStage;
 import org.sbgan.graphs.optim.Ema;
 import org.sbgan.graphs.step.StepManifest;
+import org.sbgan.runtime.files.AtomicFiles;
 import org.sbgan.runtime.files.FolderLock;
 import org.sbgan.trainer.data.SampleSource;
 import org.sbgan.trainer.data.loader.Batch;
@@ -242,6 +243,11 @@ public final class Trainer implements AutoCloseable {
     private GraphFolder ensureGraphs() throws IOException {
         Path dir = run.graphs();
         if (!Files.exists(dir.resolve(GraphSet.MANIFEST))) {
+            if (Files.isDirectory(dir)) {
+                // a graph set without its manifest is one that an interrupted build left (graphs are now swapped in whole)
+                listener.message("note: " + dir + " has no " + GraphSet.MANIFEST + " (an interrupted build); building it again");
+                AtomicFiles.deleteTree(dir);
+            }
             listener.message("building the step graphs of preset " + preset.name() + " into " + dir);
             listener.message("layout recipe: " + preset.layout().describe());
             GraphSet.write(preset, cfg.seed(), new GraphSet.Batches(cfg.segBatch(), cfg.spadeBatch(), cfg.e2eBatch()),

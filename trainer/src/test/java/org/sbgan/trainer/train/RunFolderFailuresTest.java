@@ -70,6 +70,24 @@ class RunFolderFailuresTest {
     }
 
     @Test
+    void aGraphSetLeftHalfWrittenIsBuiltAgain(@TempDir Path tmp) throws Exception {
+        Path run = tmp.resolve("run");
+        Path stray = run.resolve("graphs/steps/seg_g_L0.onnx");
+        Files.createDirectories(stray.getParent());
+        Files.writeString(stray, "half a graph");
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        TrainerTest.train(run, TrainerTest.config(1, 1000), List.of(TrainingStage.SEG), false, new Trainer.Listener() {
+            @Override
+            public void message(String line) {
+                lines.add(line);
+            }
+        });
+        assertTrue(lines.stream().anyMatch(l -> l.contains("an interrupted build")), lines.toString());
+        assertTrue(Files.isRegularFile(run.resolve("graphs/manifest.json")));
+        assertTrue(Files.size(stray) > 1000, "the step graph was written anew");
+    }
+
+    @Test
     void aSecondTrainerOnTheSameFolderIsRefusedBeforeItWritesAnything(@TempDir Path tmp) throws Exception {
         Path run = tmp.resolve("run");
         try (FolderLock held = FolderLock.acquire(run, "another trainer")) {

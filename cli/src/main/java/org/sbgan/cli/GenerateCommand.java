@@ -89,7 +89,6 @@ public final class GenerateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--format must be cityscapes or plain, not '" + format + "'");
         }
         int t = threads.orCores();
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new IOException("--out " + out + " exists and is not a folder");
         try (FolderLock lock = FolderLock.acquire(out, "sbgan-cli generate")) {
             return generate(fmt, t);
         }

@@ -4,11 +4,7 @@ import io.micronaut.configuration.picocli.MicronautFactory;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.annotation.Prototype;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import org.sbgan.runtime.Messages;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -88,11 +84,7 @@ public final class Main implements Runnable {
         Throwable t = e;
         while (t.getCause() != null && (t.getMessage() == null || t.getMessage().equals(t.getCause().toString()))) t = t.getCause();
         if (t instanceof FileSystemException f && f.getFile() != null && t.getMessage() != null && t.getMessage().equals(f.getFile())) {
-            String why = f instanceof AccessDeniedException ? "permission denied"
-                    : f instanceof NoSuchFileException ? "no such file or folder"
-                    : f instanceof FileAlreadyExistsException ? "already exists"
-                    : f instanceof NotDirectoryException ? "not a folder" : f.getClass().getSimpleName();
-            return f.getFile() + ": " + why;
+            return f.getFile() + ": " + Messages.why(f);
         }
         return Messages.oneLine(t);
     }

@@ -96,12 +96,11 @@ public enum TrainingStage {
         List<Step> out = new ArrayList<>();
         switch (this) {
             case SEG, PROGAN_RGB -> {
-                String prefix = this == SEG ? "seg" : "progan";
                 for (int l = 0; l <= top; l++) {
                     int level = l;
-                    out.add(new Step(prefix + "_g_L" + l, l, BatchOf.SEG, this == SEG
+                    out.add(new Step(levelStep("g", l), l, BatchOf.SEG, this == SEG
                             ? (q, b, s, v) -> Stages.segG(q, level, b, s) : (q, b, s, v) -> Stages.proganG(q, level, b, s)));
-                    out.add(new Step(prefix + "_d_L" + l, l, BatchOf.SEG, this == SEG
+                    out.add(new Step(levelStep("d", l), l, BatchOf.SEG, this == SEG
                             ? (q, b, s, v) -> Stages.segD(q, level, b, s) : (q, b, s, v) -> Stages.proganD(q, level, b, s)));
                 }
             }
@@ -118,6 +117,11 @@ public enum TrainingStage {
         return out;
     }
 
+    /** A progressive stage's G or D step at a level: {@code seg_g_L2}, {@code progan_d_L0}. */
+    private String levelStep(String net, int level) {
+        return (this == SEG ? "seg" : "progan") + "_" + net + "_L" + level;
+    }
+
     /** The step of this stage with that name. */
     public Step step(Preset p, String name) {
         return steps(p).stream().filter(s -> s.name().equals(name)).findFirst()
@@ -130,10 +134,9 @@ public enum TrainingStage {
         List<Phase> out = new ArrayList<>();
         switch (this) {
             case SEG, PROGAN_RGB -> {
-                String prefix = this == SEG ? "seg" : "progan";
                 Data data = this == SEG ? Data.LABELS : Data.IMAGES;
                 for (int l = 0; l <= top; l++) {
-                    String g = prefix + "_g_L" + l, d = prefix + "_d_L" + l, id = id() + "/L" + l;
+                    String g = levelStep("g", l), d = levelStep("d", l), id = id() + "/L" + l;
                     if (l > 0) out.add(new Phase(id + "/fade", this, Kind.FADE, l, g, d, data, BatchOf.SEG, EpochsOf.SEG_PHASE));
                     out.add(new Phase(id + "/stabilize", this, Kind.STABILIZE, l, g, d, data, BatchOf.SEG, EpochsOf.SEG_PHASE));
                 }
@@ -150,7 +153,8 @@ public enum TrainingStage {
 
     /** The G and D steps {@code bench train} times: the top level's for the progressive stages, the last phase's otherwise. */
     public List<Step> timed(Preset p) {
-        Phase last = phases(p).get(phases(p).size() - 1);
+        List<Phase> phases = phases(p);
+        Phase last = phases.get(phases.size() - 1);
         return List.of(step(p, last.gStep()), step(p, last.dStep()));
     }
 

@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -116,12 +114,7 @@ public final class AtomicFiles {
 
     /** The reason of a failure without the path: "No space left on device", "Read-only file system", .... */
     public static String reason(Throwable e) {
-        if (e instanceof NoSuchFileException n) return "no such file or folder: " + n.getFile();
-        if (e instanceof DirectoryNotEmptyException d) return "folder not empty: " + d.getFile();
-        if (e instanceof FileSystemException f && f.getReason() != null) {
-            return f.getReason() + (f.getFile() != null ? ": " + f.getFile() : "");
-        }
-        if (e instanceof FileSystemException f) return "cannot access " + f.getFile();
+        if (e instanceof FileSystemException f) return Messages.why(f) + (f.getFile() != null ? ": " + f.getFile() : "");
         return Messages.oneLine(e);
     }
 

@@ -58,9 +58,11 @@ public final class FolderLock implements AutoCloseable {
 
     /**
      * Creates {@code dir} if needed and locks it for {@code purpose} (e.g. "sbgan-cli train"). Fails at once
-     * with a {@link BusyException} when the folder is held; other failures name the folder.
+     * with a {@link BusyException} when the folder is held; other failures (a file where the folder should be, no
+     * permission) name the folder.
      */
     public static FolderLock acquire(Path dir, String purpose) throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IOException(dir + ": exists and is not a folder");
         Path key;
         try {
             Files.createDirectories(dir);

@@ -54,6 +54,8 @@ class FolderLockTest {
     void aFolderThatCannotBeCreatedIsNamed(@TempDir Path tmp) throws Exception {
         Path file = tmp.resolve("file");
         Files.writeString(file, "x");
+        Exception taken = assertThrows(Exception.class, () -> FolderLock.acquire(file, "test"));
+        assertEquals(file + ": exists and is not a folder", taken.getMessage());
         Exception e = assertThrows(Exception.class, () -> FolderLock.acquire(file.resolve("run"), "test"));
         assertTrue(e.getMessage().startsWith(file.resolve("run") + ": cannot write ("), e.getMessage());
     }

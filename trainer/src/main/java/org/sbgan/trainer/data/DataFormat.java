@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.sbgan.runtime.labels.LabelSpace;
 
 /**
@@ -81,20 +80,8 @@ public enum DataFormat {
         if (Files.isDirectory(root.resolve("leftImg8bit")) || Files.isDirectory(root.resolve("gtFine"))) return CITYSCAPES;
         if (images && Files.isDirectory(root.resolve("annotations"))) return ADE20K;
         if (images && Files.isDirectory(root.resolve("labels"))) return PAIRS;
-        try (Stream<Path> s = Files.walk(root)) {
-            if (s.anyMatch(p -> Files.isRegularFile(p) && isImage(p) && !hidden(root.relativize(p)))) return FOLDER;
-        }
+        if (Datasets.walk(root).stream().anyMatch(Datasets::isImage)) return FOLDER; // what imageFolder would read
         throw new IOException(root + ": not a dataset folder (no leftImg8bit/ or gtFine/ for Cityscapes, images/ + annotations/ "
                 + "for ADE20K, images/ + labels/ for pairs, nor image files)");
-    }
-
-    private static boolean isImage(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
-    }
-
-    private static boolean hidden(Path rel) {
-        for (Path part : rel) if (part.toString().startsWith(".")) return true;
-        return false;
     }
 }

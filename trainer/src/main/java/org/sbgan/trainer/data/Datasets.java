@@ -188,8 +188,7 @@ public final class Datasets {
         if (imagesDir != null) {
             requireDir(imagesDir);
             for (Path f : walk(imagesDir)) {
-                String ext = extension(f);
-                if (!ext.equals("png") && !ext.equals("jpg") && !ext.equals("jpeg")) {
+                if (!isImage(f)) {
                     ignored++;
                     continue;
                 }
@@ -250,8 +249,14 @@ public final class Datasets {
         if (!Files.isDirectory(dir)) throw new BadSampleException(dir, Files.exists(dir) ? "not a directory" : "no such directory");
     }
 
+    /** Whether a file is an image by its name: PNG or JPEG ({@code .png .jpg .jpeg}, any case). */
+    public static boolean isImage(Path f) {
+        String ext = extension(f);
+        return ext.equals("png") || ext.equals("jpg") || ext.equals("jpeg");
+    }
+
     /** Regular, non-hidden files under dir, sorted by path. */
-    private static List<Path> walk(Path dir) throws IOException {
+    static List<Path> walk(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(Files::isRegularFile)
                 .filter(p -> !dir.relativize(p).toString().startsWith(".") && !p.getFileName().toString().startsWith("."))

@@ -129,20 +129,7 @@ public final class FileSampleSource implements SampleSource {
     }
 
     /** What {@link #validate} found: the good samples as a source of their own, and those it kept decoded. */
-    public record Validated(FileSampleSource good, Sample[] decoded) {
-        /** How many good samples {@link #decoded} holds (the rest are decoded again when loaded). */
-        public int kept() {
-            int n = 0;
-            for (Sample s : decoded) if (s != null) n++;
-            return n;
-        }
-
-        public long keptBytes() {
-            long b = 0;
-            for (Sample s : decoded) if (s != null) b += CachedSampleSource.bytes(s);
-            return b;
-        }
-    }
+    public record Validated(FileSampleSource good, Sample[] decoded) {}
 
     /**
      * Decodes every sample once (in parallel), before anything is trained or written. FAIL: throws the first bad

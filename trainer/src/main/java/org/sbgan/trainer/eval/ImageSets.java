@@ -5,11 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.sbgan.runtime.image.Images;
 import org.sbgan.runtime.image.RgbImage;
+import org.sbgan.trainer.data.Datasets;
 
 /**
  * Reads a folder of images (for example Cityscapes {@code leftImg8bit/val}, or a folder of generated scenes) into
@@ -30,7 +30,7 @@ public final class ImageSets {
     public static List<Path> list(Path dir) {
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + ": image folder not found");
         try (Stream<Path> s = Files.walk(dir)) {
-            List<Path> files = s.filter(Files::isRegularFile).filter(ImageSets::isImage).sorted().collect(Collectors.toList());
+            List<Path> files = s.filter(Files::isRegularFile).filter(Datasets::isImage).sorted().collect(Collectors.toList());
             if (files.isEmpty()) throw new IllegalArgumentException(dir + ": no PNG or JPEG images in the folder");
             return files;
         } catch (IOException e) {
@@ -67,8 +67,4 @@ public final class ImageSets {
         return out;
     }
 
-    private static boolean isImage(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
-    }
 }

@@ -15,9 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.sbgan.graphs.ir.Tensor;
-import org.sbgan.graphs.onnx.OnnxExport;
 import org.sbgan.trainer.step.StateFile;
 import org.sbgan.trainer.step.StateStore;
 import org.sbgan.runtime.files.AtomicFiles;
@@ -92,7 +90,7 @@ public final class Checkpoints {
             if (extra != null) meta.setAll(extra);
             AtomicFiles.write(tmp.resolve(META), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
             fsyncDir(tmp);
-            if (Files.exists(target)) deleteTree(target);
+            if (Files.exists(target)) AtomicFiles.deleteTree(target);
             try {
                 Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -101,7 +99,7 @@ public final class Checkpoints {
             fsyncDir(dir);
         } catch (IOException | RuntimeException e) {
             try {
-                deleteTree(tmp);
+                AtomicFiles.deleteTree(tmp);
             } catch (IOException ignored) {
                 // the original failure is the one to report
             }
@@ -147,11 +145,11 @@ public final class Checkpoints {
     public void prune() throws IOException {
         if (!Files.isDirectory(dir)) return;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, TMP + "*")) {
-            for (Path p : ds) deleteTree(p);
+            for (Path p : ds) AtomicFiles.deleteTree(p);
         }
         List<Checkpoint> all = list();
         for (int i = 0; i < all.size() - keep; i++) {
-            if (!all.get(i).meta().path(STAGE_END).asBoolean(false)) deleteTree(all.get(i).dir());
+            if (!all.get(i).meta().path(STAGE_END).asBoolean(false)) AtomicFiles.deleteTree(all.get(i).dir());
         }
     }
 
@@ -168,7 +166,7 @@ public final class Checkpoints {
      * Removes checkpoints taken after {@code globalStep} (a resumed run redoes those steps).
      */
     public void dropAfter(long globalStep) throws IOException {
-        for (Checkpoint c : list()) if (c.position().globalStep() > globalStep) deleteTree(c.dir());
+        for (Checkpoint c : list()) if (c.position().globalStep() > globalStep) AtomicFiles.deleteTree(c.dir());
     }
 
     private static void fsyncDir(Path d) {
@@ -179,10 +177,4 @@ public final class Checkpoints {
         }
     }
 
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-        }
-    }
 }

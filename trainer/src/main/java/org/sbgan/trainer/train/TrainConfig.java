@@ -6,6 +6,7 @@ import org.sbgan.graphs.models.Stages;
 import org.sbgan.graphs.models.TrainingStage;
 import org.sbgan.trainer.data.BadSamplePolicy;
 import org.sbgan.trainer.data.DataFormat;
+import org.sbgan.trainer.graphs.GraphSet;
 
 /**
  * Everything that decides what a run computes, saved as {@code RUN/config.json} and read back on resume (so a resumed
@@ -167,16 +168,21 @@ public record TrainConfig(String preset, String data, DataFormat dataFormat, Str
         return Preset.byName(preset).withLayout(layout);
     }
 
+    /** The batch overrides as the graph set takes them (0 = the preset's); it resolves them, here and in build-graphs. */
+    public GraphSet.Batches batchOverrides() {
+        return new GraphSet.Batches(segBatch, spadeBatch, e2eBatch);
+    }
+
     public int segBatch(int level) {
-        return segBatch > 0 ? segBatch : presetRecord().segBatch(level);
+        return batch(TrainingStage.BatchOf.SEG, level);
     }
 
     public int spadeBatch() {
-        return spadeBatch > 0 ? spadeBatch : presetRecord().batches().spade();
+        return batch(TrainingStage.BatchOf.SPADE, 0);
     }
 
     public int e2eBatch() {
-        return e2eBatch > 0 ? e2eBatch : presetRecord().batches().e2e();
+        return batch(TrainingStage.BatchOf.E2E, 0);
     }
 
     public double segPhaseEpochsOrPreset() {
@@ -212,11 +218,7 @@ public record TrainConfig(String preset, String data, DataFormat dataFormat, Str
 
     /** A phase's batch size: the override or the preset's. */
     public int batch(TrainingStage.BatchOf of, int level) {
-        return switch (of) {
-            case SEG -> segBatch(level);
-            case SPADE -> spadeBatch();
-            case E2E -> e2eBatch();
-        };
+        return batchOverrides().of(of, presetRecord(), level);
     }
 
     /** A phase's length in epochs: the override or the preset's. */

@@ -115,7 +115,6 @@ public final class Trainer implements AutoCloseable {
         TrainData data = TrainData.open(cfg, listener::message);
         listener.message(String.format(Locale.ROOT, "data: %s, %d labelled samples, label space %s (all decoded and checked in %.1f s)",
                 data.describe(), data.labelled().size(), data.labelSpace().name(), (System.nanoTime() - t0) / 1e9));
-        if (Files.exists(run.dir()) && !Files.isDirectory(run.dir())) throw new IOException(run.dir() + ": exists and is not a folder");
         lock = FolderLock.acquire(run.dir(), "sbgan-cli train");
         checkpoints.prune();
         Optional<Checkpoints.Checkpoint> latest = checkpoints.latest();
@@ -250,7 +249,7 @@ public final class Trainer implements AutoCloseable {
             }
             listener.message("building the step graphs of preset " + preset.name() + " into " + dir);
             listener.message("layout recipe: " + preset.layout().describe());
-            GraphSet.write(preset, cfg.seed(), new GraphSet.Batches(cfg.segBatch(), cfg.spadeBatch(), cfg.e2eBatch()),
+            GraphSet.write(preset, cfg.seed(), cfg.batchOverrides(),
                     cfg.vgg() == null ? null : Path.of(cfg.vgg()), dir, line -> {});
         }
         GraphFolder g = GraphFolder.open(dir);

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Training and generation speed side by side with PyTorch eager (docs/BENCHMARKS.md, "Side by side with PyTorch").
+# Each case runs ours (`sbgan-cli bench train|generate --json`) and the PyTorch reference of the same networks,
+# losses, shapes and thread count (bench/pytorch/train_bench.py) alternately, ROUNDS times, the order swapped every
+# round so that a noisy neighbour slows both alike; then one table of medians and ratios (bench/pytorch/compare.py).
+# Needs Debian's PyTorch (`apt-get install python3-torch`); neither the build nor the tests need it.
+# Usage: [ROUNDS=3] [THREADS=2] [CASES="tiny:seg tiny:spade ..."] [OUT=runs/bench-vs-pytorch] scripts/bench-vs-pytorch.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${ROUNDS:-3}
+THREADS=${THREADS:-2}
+CASES=${CASES:-tiny:seg tiny:spade tiny:e2e small:spade tiny:generate small:generate}
+OUT=${OUT:-runs/bench-vs-pytorch}
+PY=${PY:-/usr/bin/python3}
+CLI=${CLI:-./sbgan-cli}
+
+"$PY" -c 'import torch' 2>/dev/null || { echo "error: $PY cannot import torch; install it with: apt-get install python3-torch" >&2; exit 1; }
+$CLI --version >/dev/null # builds the jar first (./sbgan-cli), outside the timed runs
+mkdir -p "$OUT"
+results="$OUT/results-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
+
+steps_for() { case $1 in tiny) echo 20 ;; *) echo 5 ;; esac; }
+scenes_for() { case $1 in tiny) echo "--scenes 64 --repeats 5" ;; *) echo "--scenes 16 --repeats 3" ;; esac; }
+
+ours() { # preset stage
+  if [ "$2" = generate ]; then
+    $CLI bench generate --preset "$1" --threads "$THREADS" $(scenes_for "$1") --json 2>/dev/null | tail -1
+  else
+    $CLI bench train --preset "$1" --stage "$2" --threads "$THREADS" --steps "$(steps_for "$1")" --json 2>/dev/null | tail -1
+  fi
+}
+
+theirs() { # preset stage
+  if [ "$2" = generate ]; then
+    "$PY" bench/pytorch/train_bench.py --preset "$1" --stage generate --threads "$THREADS" $(scenes_for "$1") --json 2>/dev/null | tail -1
+  else
+    "$PY" bench/pytorch/train_bench.py --preset "$1" --stage "$2" --threads "$THREADS" --steps "$(steps_for "$1")" --json 2>/dev/null | tail -1
+  fi
+}
+
+record() { # impl preset stage round json
+  "$PY" -c 'import json,sys; r=json.loads(sys.argv[5]); r.update(impl=sys.argv[1], preset=sys.argv[2], case_stage=sys.argv[3], round=int(sys.argv[4])); print(json.dumps(r))' \
+    "$@" >> "$results"
+}
+
+{ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "ours: $(java -version 2>&1 | head -1); torch $("$PY" -c 'import torch; print(torch.__version__)'); threads $THREADS; rounds $ROUNDS"; } >&2
+"$PY" bench/pytorch/train_bench.py --stage conv --threads "$THREADS" --json 2>/dev/null | tail -1 | { read -r j; record pytorch - conv 0 "$j"; }
+$CLI bench conv --threads "$THREADS" --repeats 20 --json 2>/dev/null | tail -1 | { read -r j; record ours - conv 0 "$j"; }
+for r in $(seq 1 "$ROUNDS"); do
+  for c in $CASES; do
+    preset=${c%%:*} stage=${c#*:}
+    if [ $((r % 2)) = 1 ]; then
+      record ours "$preset" "$stage" "$r" "$(ours "$preset" "$stage")"
+      record pytorch "$preset" "$stage" "$r" "$(theirs "$preset" "$stage")"
+    else
+      record pytorch "$preset" "$stage" "$r" "$(theirs "$preset" "$stage")"
+      record ours "$preset" "$stage" "$r" "$(ours "$preset" "$stage")"
+    fi
+    echo "round $r/$ROUNDS: $preset $stage done" >&2
+  done
+done
+"$PY" bench/pytorch/compare.py "$results" | tee "${results%.jsonl}.md"

@@ -45,9 +45,10 @@ record() { # impl preset stage round json
 
 { echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "ours: $(java -version 2>&1 | head -1); torch $("$PY" -c 'import torch; print(torch.__version__)'); threads $THREADS; rounds $ROUNDS"; } >&2
-"$PY" bench/pytorch/train_bench.py --stage conv --threads "$THREADS" --json 2>/dev/null | tail -1 | { read -r j; record pytorch - conv 0 "$j"; }
-$CLI bench conv --threads "$THREADS" --repeats 20 --json 2>/dev/null | tail -1 | { read -r j; record ours - conv 0 "$j"; }
 for r in $(seq 1 "$ROUNDS"); do
+  # the convolution ceiling of this round: ORT's plain Conv session (bench conv) and PyTorch's conv2d, back to back
+  record ours - conv "$r" "$($CLI bench conv --threads "$THREADS" --repeats 10 --json 2>/dev/null | tail -1)"
+  record pytorch - conv "$r" "$("$PY" bench/pytorch/train_bench.py --stage conv --threads "$THREADS" --json 2>/dev/null | tail -1)"
   for c in $CASES; do
     preset=${c%%:*} stage=${c#*:}
     if [ $((r % 2)) = 1 ]; then

@@ -260,7 +260,7 @@ public final class Graph {
     public Value sigmoid(Value x) { return apply1(Elementwise.SIGMOID, Attrs.NONE, x); }
     /** Softmax over {@code axis}; over the class axis 1 of a map, {@link Elementwise#CHANNEL_SOFTMAX}. */
     public Value softmax(Value x, int axis) {
-        if (x.rank() > 2 && Shapes.normAxis(axis, x.rank()) == 1) return apply1(Elementwise.CHANNEL_SOFTMAX, Attrs.NONE, x);
+        if (x.rank() > 2 && (axis == 1 || axis == 1 - x.rank())) return apply1(Elementwise.CHANNEL_SOFTMAX, Attrs.NONE, x);
         return apply1(Elementwise.SOFTMAX, Attrs.of("axis", axis), x);
     }
     public Value logSoftmax(Value x, int axis) { return apply1(Elementwise.LOG_SOFTMAX, Attrs.of("axis", axis), x); }

@@ -258,11 +258,7 @@ public final class Graph {
     public Value leakyRelu(Value x, float alpha) { return apply1(Elementwise.LEAKY_RELU, Attrs.of("alpha", alpha), x); }
     public Value tanh(Value x) { return apply1(Elementwise.TANH, Attrs.NONE, x); }
     public Value sigmoid(Value x) { return apply1(Elementwise.SIGMOID, Attrs.NONE, x); }
-    /** Softmax over {@code axis}; over the class axis 1 of a map, {@link Elementwise#CHANNEL_SOFTMAX}. */
-    public Value softmax(Value x, int axis) {
-        if (x.rank() > 2 && (axis == 1 || axis == 1 - x.rank())) return apply1(Elementwise.CHANNEL_SOFTMAX, Attrs.NONE, x);
-        return apply1(Elementwise.SOFTMAX, Attrs.of("axis", axis), x);
-    }
+    public Value softmax(Value x, int axis) { return apply1(Elementwise.SOFTMAX, Attrs.of("axis", axis), x); }
     public Value logSoftmax(Value x, int axis) { return apply1(Elementwise.LOG_SOFTMAX, Attrs.of("axis", axis), x); }
     public Value min(Value a, Value b) { return apply1(Elementwise.MIN, Attrs.NONE, a, b); }
     public Value max(Value a, Value b) { return apply1(Elementwise.MAX, Attrs.NONE, a, b); }

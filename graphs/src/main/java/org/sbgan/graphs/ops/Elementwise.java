@@ -3,13 +3,9 @@ package org.sbgan.graphs.ops;
 import static org.sbgan.graphs.ops.Rules.grads;
 
 import java.util.List;
-import java.util.Map;
-import org.sbgan.graphs.ir.Attrs;
 import org.sbgan.graphs.ir.DType;
 import org.sbgan.graphs.ir.ShapeError;
-import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
-import org.sbgan.graphs.ops.FunctionDef.BodyNode;
 
 /**
  * Elementwise ops. Each line: ONNX type, shape rule, gradient rule. Binary ops broadcast; their gradients
@@ -78,30 +74,6 @@ public final class Elementwise {
         long axis = n.attrs().i("axis", -1);
         return grads(g.mul(y, g.sub(gy.get(0), g.reduceSum(g.mul(gy.get(0), y), true, axis))));
     });
-
-    /**
-     * Softmax over axis 1 (the classes of an NCHW map), the same function and gradient as {@link #SOFTMAX},
-     * written as a model-local function of reductions over that axis: ONNX Runtime's Softmax kernel works on
-     * the last axis and transposes an NCHW map there and back, which made it 2–4× slower (docs/BENCHMARKS.md).
-     */
-    public static final Op CHANNEL_SOFTMAX = Op.function(GumbelSoftmaxST.DOMAIN, "ChannelSoftmax", (in, a) -> {
-        Rules.requireFloat(in.get(0), "input");
-        if (in.get(0).rank() < 2) throw new ShapeError("ChannelSoftmax needs a class axis 1");
-        return Rules.one(in.get(0).dtype(), in.get(0).shape());
-    }, (g, n, gy) -> {
-        Value y = n.out(0);
-        return grads(g.mul(y, g.sub(gy.get(0), g.reduceSum(g.mul(gy.get(0), y), true, 1))));
-    }, () -> Elementwise.CHANNEL_SOFTMAX_BODY);
-
-    static final FunctionDef CHANNEL_SOFTMAX_BODY = new FunctionDef(GumbelSoftmaxST.DOMAIN, "ChannelSoftmax",
-            "Softmax over axis 1: exp(x - max) / sum exp(x - max), reduced over axis 1.",
-            List.of("x"), List.of("y"), Map.of(), List.of(
-                    BodyNode.of("Constant", List.of(), List.of("axes"), Attrs.of("value", Tensor.longs(new long[] {1}, 1))),
-                    BodyNode.of("ReduceMax", List.of("x", "axes"), List.of("max"), Attrs.of("keepdims", 1)),
-                    BodyNode.of("Sub", List.of("x", "max"), List.of("shifted"), Attrs.NONE),
-                    BodyNode.of("Exp", List.of("shifted"), List.of("e"), Attrs.NONE),
-                    BodyNode.of("ReduceSum", List.of("e", "axes"), List.of("sum"), Attrs.of("keepdims", 1)),
-                    BodyNode.of("Div", List.of("e", "sum"), List.of("y"), Attrs.NONE)));
 
     // gy − softmax ⊙ Σ gy
     public static final Op LOG_SOFTMAX = Op.of("LogSoftmax", Rules.FLOAT_SAME_AXIS, (g, n, gy) -> {

@@ -28,7 +28,7 @@ public final class Flops {
             case "Gemm" -> 2 * count(y) * (n.attrs().i("transA", 0) != 0 ? dim(n.in(0), 0) : dim(n.in(0), 1));
             case "AveragePool", "MaxPool" -> count(y) * product(n.attrs().ints("kernel_shape"));
             case "ReduceSum", "ReduceMean", "ReduceSumSquare" -> count(n.in(0));
-            case "Softmax", "LogSoftmax", "ChannelSoftmax" -> 3 * count(y);
+            case "Softmax", "LogSoftmax" -> 3 * count(y);
             case "GumbelSoftmaxST" -> 5 * count(y);
             case "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Expand", "Slice", "Pad", "Concat", "Split",
                     "Identity", "Shape", "Cast", "Resize", "OneHot", "ArgMax", "Constant" -> 0;

@@ -22,21 +22,12 @@ results="$OUT/results-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 steps_for() { case $1 in tiny) echo 20 ;; *) echo 5 ;; esac; }
 scenes_for() { case $1 in tiny) echo "--scenes 64 --repeats 5" ;; *) echo "--scenes 16 --repeats 3" ;; esac; }
 
-ours() { # preset stage
-  if [ "$2" = generate ]; then
-    $CLI bench generate --preset "$1" --threads "$THREADS" $(scenes_for "$1") --json 2>/dev/null | tail -1
-  else
-    $CLI bench train --preset "$1" --stage "$2" --threads "$THREADS" --steps "$(steps_for "$1")" --json 2>/dev/null | tail -1
-  fi
+args() { # preset stage: the options both benchmarks take, so both sides time the same work
+  if [ "$2" = generate ]; then echo "--preset $1 --threads $THREADS $(scenes_for "$1") --json"
+  else echo "--preset $1 --stage $2 --threads $THREADS --steps $(steps_for "$1") --json"; fi
 }
-
-theirs() { # preset stage
-  if [ "$2" = generate ]; then
-    "$PY" bench/pytorch/train_bench.py --preset "$1" --stage generate --threads "$THREADS" $(scenes_for "$1") --json 2>/dev/null | tail -1
-  else
-    "$PY" bench/pytorch/train_bench.py --preset "$1" --stage "$2" --threads "$THREADS" --steps "$(steps_for "$1")" --json 2>/dev/null | tail -1
-  fi
-}
+ours() { $CLI bench "$([ "$2" = generate ] && echo generate || echo train)" $(args "$@") 2>/dev/null | tail -1; }
+theirs() { "$PY" bench/pytorch/train_bench.py $(args "$@") $([ "$2" = generate ] && echo --stage generate) 2>/dev/null | tail -1; }
 
 record() { # impl preset stage round json
   "$PY" -c 'import json,sys; r=json.loads(sys.argv[5]); r.update(impl=sys.argv[1], preset=sys.argv[2], case_stage=sys.argv[3], round=int(sys.argv[4])); print(json.dumps(r))' \

@@ -625,7 +625,7 @@ def bench_generate(args, p):
             t = time.perf_counter()
             scenes(args.scenes, batch)
             ms.append((time.perf_counter() - t) * 1e3 / args.scenes)
-        med = sorted(ms)[len(ms) // 2]
+        med = percentile(ms, 50)
         r[f"median_ms_per_scene_b{batch}"], r[f"scenes_per_s_b{batch}"] = med, 1000 / med
         print(f"pytorch {torch.__version__}, {args.threads} threads; preset {p.name}, generate batch {batch}: "
               f"{med:.2f} ms/scene, {1000 / med:.1f} scenes/s (median of {args.repeats} runs of {args.scenes})", file=sys.stderr)

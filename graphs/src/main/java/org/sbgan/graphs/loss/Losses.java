@@ -97,6 +97,31 @@ public final class Losses {
 
     public static final float ENTROPY_EPS = 1e-8f;
 
+    /**
+     * Per-pixel softmax cross-entropy of class scores {@code logits} [N, K, H, W] against one-hot targets of the same
+     * shape, averaged over pixels: Σ_p w_{y_p} · (−log softmax(logits)_{y_p}) / Σ_p w_{y_p}, PyTorch's
+     * {@code cross_entropy(weight=w, reduction="mean")}. {@code classWeights} (length K) may be null for all ones. The
+     * targets get no gradient; the gradient w.r.t. the logits is w_{y_p}·(softmax − onehot) / Σ w, through LogSoftmax's
+     * own rule.
+     */
+    public static Value pixelCrossEntropy(Graph g, Value logits, Value oneHot, float[] classWeights) {
+        if (logits.rank() != 4 || !java.util.Arrays.equals(logits.shape(), oneHot.shape())) {
+            throw new GraphBuildException("pixelCrossEntropy: logits " + java.util.Arrays.toString(logits.shape()) + " and one-hot targets "
+                    + java.util.Arrays.toString(oneHot.shape()) + " must both be [N, K, H, W]");
+        }
+        long k = logits.dim(1);
+        if (classWeights != null && classWeights.length != k) {
+            throw new GraphBuildException("pixelCrossEntropy: " + classWeights.length + " class weights for " + k + " classes");
+        }
+        try (Graph.Scope s = g.scope("cross_entropy")) {
+            Value y = g.stopGradient(oneHot);
+            Value nll = g.neg(g.reduceSum(g.mul(y, g.logSoftmax(logits, 1)), true, 1)); // [N,1,H,W]
+            if (classWeights == null) return g.meanAll(nll);
+            Value w = g.reduceSum(g.mul(y, g.constant(org.sbgan.graphs.ir.Tensor.floats(classWeights.clone(), 1, k, 1, 1))), true, 1);
+            return g.div(g.sumAll(g.mul(w, nll)), g.sumAll(w));
+        }
+    }
+
     public static Value wganG(Value scoresFake) {
         Graph g = scoresFake.graph();
         return g.neg(g.meanAll(scoresFake));

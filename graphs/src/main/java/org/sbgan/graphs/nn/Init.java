@@ -36,6 +36,18 @@ public interface Init {
         };
     }
 
+    /**
+     * He (Kaiming) normal for layers followed by ReLU: std = √(2 / fan_in), fan_in of a [out, in, kh, kw] or [out, in]
+     * weight (PyTorch's {@code kaiming_normal_(mode="fan_in", nonlinearity="relu")}).
+     */
+    static Init kaimingNormal() {
+        return (r, s) -> {
+            long fanIn = s[1];
+            for (int i = 2; i < s.length; i++) fanIn *= s[i];
+            return normal((float) Math.sqrt(2.0 / fanIn)).draw(r, s);
+        };
+    }
+
     /** A generator for one named parameter: the same (seed, name) always gives the same values. */
     static Random rng(long seed, String name) {
         long h = seed * 0x9E3779B97F4A7C15L;

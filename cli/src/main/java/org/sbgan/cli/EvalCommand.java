@@ -15,6 +15,8 @@ import org.sbgan.trainer.eval.BuiltinFeatures;
 import org.sbgan.trainer.eval.Evaluation;
 import org.sbgan.trainer.eval.LayoutMetrics;
 import org.sbgan.trainer.eval.Metric;
+import org.sbgan.trainer.eval.Tstr;
+import org.sbgan.trainer.segmenter.SegmenterTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,8 +32,11 @@ import picocli.CommandLine.Mixin;
                         + "paper Table 2), layout (generated vs real label maps: class-frequency total-variation distance, SWD on one-hot maps, "
                         + "and diversity, per-class presence, nearest-neighbour disagreement to the training maps and near-duplicate clusters, "
                         + "each next to the real maps' own value).",
+                "Mode tstr: train on synthetic, test on real: the segmenter trained with one budget on --count generated scenes, on the "
+                        + "real training split, and on both, each scored (mIoU) on the real --split.",
                 "FID/KID use --features: the built-in random-convolution extractor (sbgan-randconv-v1, no download, NOT comparable to "
-                        + "published FID) or an Inception-v3 pool3 ONNX file you supply."})
+                        + "published FID), a segmenter trained by `sbgan-cli segmenter train` (segmenter:SEG), or an Inception-v3 pool3 ONNX file you supply.",
+                "Metric miou (uncond, cond) segments the generated images with --segmenter SEG and compares them with their own layouts."})
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--real", defaultValue = "testdata", paramLabel = "DIR",
             description = "Real data root (Cityscapes: leftImg8bit/ and gtFine/; ADE20K: images/ and annotations/; or a folder of images) (default: ${DEFAULT-VALUE}).")
@@ -55,20 +60,37 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--fake", paramLabel = "DIR", description = "Instead of --model: a folder of generated images (PNG/JPEG, searched recursively; uncond only).")
     Path fake;
 
-    @Option(names = "--mode", defaultValue = "uncond", description = "uncond, cond or layout (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mode", defaultValue = "uncond", description = "uncond, cond, layout or tstr (default: ${DEFAULT-VALUE}).")
     Evaluation.Mode mode;
 
     @Option(names = "--metrics", split = ",", paramLabel = "M",
-            description = "Comma-separated metrics: fid, kid, swd (uncond, cond) or classfreq, swd, diversity, presence, nn, clusters (layout) "
-                    + "(default: all of the mode's).")
+            description = "Comma-separated metrics: fid, kid, swd, miou (uncond, cond) or classfreq, swd, diversity, presence, nn, clusters (layout) "
+                    + "(default: all of the mode's but miou; miou needs --segmenter).")
     List<String> metrics;
 
-    @Option(names = "--features", defaultValue = "builtin", paramLabel = "builtin|FILE.onnx",
-            description = "Feature extractor for FID/KID: builtin (sbgan-randconv-v1, not Inception) or an Inception-v3 ONNX file with pool3 (2048-d) output (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--features", defaultValue = "builtin", paramLabel = "builtin|segmenter:SEG|FILE.onnx",
+            description = "Feature extractor for FID/KID: builtin (sbgan-randconv-v1, not Inception), segmenter:SEG (the pooled features of a segmenter "
+                    + "trained by sbgan on your data) or an Inception-v3 ONNX file with pool3 (2048-d) output (default: ${DEFAULT-VALUE}).")
     String features;
 
+    @Option(names = "--segmenter", paramLabel = "SEG", description = "Segmenter of the miou metric (a `sbgan-cli segmenter train` folder); "
+            + "with it, uncond and cond also compute miou by default.")
+    Path segmenter;
+
+    @Option(names = "--tstr-iterations", defaultValue = "600", paramLabel = "N", description = "tstr: training steps of each segmenter (default: ${DEFAULT-VALUE}).")
+    int tstrIterations;
+
+    @Option(names = "--tstr-batch", defaultValue = "16", paramLabel = "N", description = "tstr: batch of each segmenter (default: ${DEFAULT-VALUE}).")
+    int tstrBatch;
+
+    @Option(names = "--tstr-seeds", defaultValue = "1", paramLabel = "N", description = "tstr: repetitions with seeds S, S+1, … (default: ${DEFAULT-VALUE}).")
+    int tstrSeeds;
+
+    @Option(names = "--tstr-dir", paramLabel = "DIR", description = "tstr: where the segmenters are trained (default: RUN/eval/tstr beside the model).")
+    Path tstrDir;
+
     @Option(names = "--count", defaultValue = "0", paramLabel = "N",
-            description = "Generated samples; 0 = as many as the real split has (cond: at most N real layouts) (default: ${DEFAULT-VALUE}).")
+            description = "Generated samples; 0 = as many as the real split has (cond: at most N real layouts; tstr: 4× the training split) (default: ${DEFAULT-VALUE}).")
     int count;
 
     @Mixin
@@ -108,11 +130,12 @@ public final class EvalCommand implements Callable<Integer> {
         }
         Evaluation.Options o;
         try {
-            o = new Evaluation.Options(real, realFormat, split, trainSplit, model, fake, mode, metrics == null ? null : new LinkedHashSet<>(metrics), features,
-                    count, seed.value, kidSubsets, kidSubsetSize, threads.orCores(), label);
+            o = new Evaluation.Options(real, realFormat, split, trainSplit, model, fake, mode, metrics == null ? null : new LinkedHashSet<>(metrics), features, count, seed.value, kidSubsets, kidSubsetSize,
+                    threads.orCores(), label, segmenter);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (mode == Evaluation.Mode.TSTR) return tstr(o);
         Evaluation.Result r = Evaluation.run(o, s -> System.err.println(s));
         System.out.print(table(r));
         Path file = outFile(r);
@@ -122,6 +145,54 @@ public final class EvalCommand implements Callable<Integer> {
         }
         if (json.value) System.out.println(r.toJson());
         return 0;
+    }
+
+    /** {@code --mode tstr}: three segmenters per seed, scored on the real split. */
+    private int tstr(Evaluation.Options o) throws Exception {
+        if (model == null) throw new ParameterException(spec.commandLine(), "--mode tstr needs --model DIR (an sbgan bundle)");
+        Path work = tstrDir != null ? tstrDir : (model.toAbsolutePath().normalize().getParent() == null ? Path.of(".") : model.toAbsolutePath().normalize().getParent())
+                .resolve("eval").resolve("tstr");
+        Tstr.Options t;
+        try {
+            SegmenterTraining.Options budget = SegmenterTraining.Options.of(32, 64, seed.value).withIterations(tstrIterations).withBatch(tstrBatch);
+            t = new Tstr.Options(o, budget, tstrSeeds, work);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Tstr.Result r = Tstr.run(t, s -> System.err.println(s));
+        System.out.print(tstrTable(r));
+        Path file = out != null ? (out.equalsIgnoreCase("none") ? null : Path.of(out)) : work.getParent().resolve(slug(label == null ? "sbgan" : label) + "-tstr.json");
+        if (file != null) {
+            AtomicFiles.write(file, (r.toJson().toPrettyString() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            System.out.println("wrote " + file);
+        }
+        if (json.value) System.out.println(r.toJson());
+        return 0;
+    }
+
+    static String tstrTable(Tstr.Result r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "eval tstr: segmenters trained on %s's scenes and on %s %s, scored on %d real %s maps at %d×%d%n", r.model(), r.real(),
+                r.trainSplit(), r.valCount(), r.valSplit(), r.height(), r.width()));
+        sb.append(String.format(Locale.ROOT, "  budget: %d iterations of batch %d (lr %s, U-Net base %d depth %d), %d seed%s%n", r.budget().iterations(),
+                r.budget().batch(), r.budget().lr(), r.budget().base(), r.budget().depth(), r.seeds(), r.seeds() == 1 ? "" : "s"));
+        sb.append(String.format(Locale.ROOT, "  %-16s %8s %8s %8s  %s%n", "trained on", "samples", "mIoU", "± std", "per seed"));
+        for (Tstr.Scores s : r.scores()) {
+            sb.append(String.format(Locale.ROOT, "  %-16s %8d %8.4f %8.4f  %s%n", s.setting().id(), s.samples(), s.mean(), s.std(),
+                    java.util.Arrays.stream(s.miou()).mapToObj(v -> String.format(Locale.ROOT, "%.4f", v)).collect(Collectors.joining(" "))));
+        }
+        sb.append(String.format(Locale.ROOT, "  synthetic / real mIoU: %.3f%n", r.syntheticToReal()));
+        List<String> classes = List.copyOf(r.scores().get(0).classIou().keySet());
+        sb.append(String.format(Locale.ROOT, "  %-16s", "IoU per class"));
+        for (Tstr.Scores s : r.scores()) sb.append(String.format(Locale.ROOT, " %15s", s.setting().id()));
+        sb.append('\n');
+        for (String c : classes) {
+            sb.append(String.format(Locale.ROOT, "  %-16s", c));
+            for (Tstr.Scores s : r.scores()) sb.append(String.format(Locale.ROOT, " %15s", fmt(s.classIou().get(c))));
+            sb.append('\n');
+        }
+        sb.append(String.format(Locale.ROOT, "time: %.1f s%n", r.seconds()));
+        return sb.toString();
     }
 
     /** The JSON file to write, or null. */
@@ -159,6 +230,11 @@ public final class EvalCommand implements Callable<Integer> {
             }
             String title = metric.title(key, r.builtinFeatures()) + (key.equals(Evaluation.SWD) && r.mode() == Evaluation.Mode.LAYOUT ? " (one-hot maps)" : "");
             row(sb, title, value);
+        }
+        List<String> iouKeys = m.keySet().stream().filter(k -> k.startsWith("iou/")).toList();
+        if (!iouKeys.isEmpty()) {
+            sb.append("  IoU per class (images against their layouts)\n");
+            for (String k : iouKeys) row(sb, "  " + k.substring(4), fmt(m.get(k)));
         }
         layoutQuality(sb, r);
         for (String n : r.notes()) sb.append("note: ").append(n).append('\n');

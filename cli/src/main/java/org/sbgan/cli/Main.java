@@ -26,7 +26,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Prototype
 @Command(name = "sbgan-cli", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Semantic Bottleneck GAN on the JVM: graphs built in Java, trained and served by ONNX Runtime.",
-        subcommands = {TrainCommand.class, GenerateCommand.class, ExportCommand.class, BuildGraphsCommand.class, SynthDataCommand.class, BenchCommand.class, DemoCommand.class, EvalCommand.class, ReportCommand.class})
+        subcommands = {TrainCommand.class, GenerateCommand.class, ExportCommand.class, BuildGraphsCommand.class, SynthDataCommand.class, BenchCommand.class, DemoCommand.class, EvalCommand.class, SegmenterCommand.class, ReportCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print the stack trace when a command fails.")
     boolean verbose;

@@ -1,5 +1,9 @@
 package org.sbgan.cli;
 
+import java.nio.file.Path;
+import org.sbgan.trainer.data.BadSamplePolicy;
+import org.sbgan.trainer.data.DataFormat;
+
 import java.util.Locale;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.runtime.Device;
@@ -92,6 +96,40 @@ final class SharedOptions {
         /** Whether to draw a bar: asked for, or auto on a terminal. */
         boolean bar() {
             return value == Style.BAR || value == Style.AUTO && System.console() != null;
+        }
+    }
+
+    /** The labelled dataset a command trains on: {@code --data}, {@code --data-format}, {@code --labels}, {@code --on-bad-sample}, {@code --cache-mb}. */
+    static final class Dataset {
+        @Option(names = "--data", defaultValue = "testdata", paramLabel = "DIR", description = "Dataset folder (default: ${DEFAULT-VALUE}).")
+        Path data;
+
+        @Option(names = "--data-format",
+                description = "cityscapes (leftImg8bit/, gtFine/), ade20k (images/, annotations/) or pairs (images/, labels/) (default: read off the --data folder).")
+        DataFormat dataFormat;
+
+        @Option(names = "--labels", paramLabel = "SPACE|FILE",
+                description = "Label space: cityscapes-8, cityscapes-20, cityscapes-35, ade150, or a mapping file (CSV/JSON). Default: by the preset's K.")
+        String labels;
+
+        @Option(names = "--on-bad-sample", defaultValue = "fail", description = "fail (stop at the first bad sample, naming the file) or skip (go on, list them at the end) (default: ${DEFAULT-VALUE}).")
+        BadSamplePolicy onBadSample;
+
+        @Option(names = "--cache-mb", defaultValue = "1024", description = "Decoded samples kept in memory, MB (default: ${DEFAULT-VALUE}).")
+        long cacheMb;
+
+        /**
+         * The --data folder's layout when --data-format is not given; a folder of images only is a usage error, a missing
+         * folder is left to the dataset reader's error.
+         */
+        DataFormat detectLabelled(CommandSpec spec, String what, String hint) throws java.io.IOException {
+            if (!java.nio.file.Files.isDirectory(data)) return DataFormat.CITYSCAPES;
+            DataFormat f = DataFormat.detect(data);
+            if (!f.hasLabels()) {
+                throw new ParameterException(spec.commandLine(), data + " holds only images; " + what + " needs label maps (cityscapes, ade20k or "
+                        + "pairs layout)" + hint);
+            }
+            return f;
         }
     }
 }

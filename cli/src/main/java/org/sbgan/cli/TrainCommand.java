@@ -67,6 +67,9 @@ public final class TrainCommand implements Callable<Integer> {
     SharedOptions.Threads threads;
 
     @Mixin
+    SharedOptions.Dataset dataset;
+
+    @Mixin
     ConfigOptions config;
 
     @Mixin
@@ -83,17 +86,6 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The options of what the run computes that are not the preset's, the seed's, the recipe's or an override (config.json). */
     static final class ConfigOptions {
-        @Option(names = "--data", defaultValue = "testdata", paramLabel = "DIR", description = "Dataset folder (default: ${DEFAULT-VALUE}).")
-        Path data;
-
-        @Option(names = "--data-format",
-                description = "cityscapes (leftImg8bit/, gtFine/), ade20k (images/, annotations/) or pairs (images/, labels/) (default: read off the --data folder).")
-        DataFormat dataFormat;
-
-        @Option(names = "--labels", paramLabel = "SPACE|FILE",
-                description = "Label space: cityscapes-8, cityscapes-20, cityscapes-35, ade150, or a mapping file (CSV/JSON). Default: by the preset's K.")
-        String labels;
-
         @Option(names = "--max-steps", paramLabel = "N", defaultValue = "0",
                 description = "Cap every phase (each level's fade/stabilize, SPADE, D2 pre-training, e2e) at N iterations, for smoke runs; 0 = no cap.")
         long maxSteps;
@@ -106,12 +98,6 @@ public final class TrainCommand implements Callable<Integer> {
 
         @Option(names = "--unlabeled-images", paramLabel = "DIR", description = "Images without label maps, added to D2's real side (the paper's partially-labelled setting).")
         Path unlabeledImages;
-
-        @Option(names = "--on-bad-sample", defaultValue = "fail", description = "fail (stop at the first bad sample, naming the file) or skip (go on, list them at the end) (default: ${DEFAULT-VALUE}).")
-        BadSamplePolicy onBadSample;
-
-        @Option(names = "--cache-mb", defaultValue = "1024", description = "Decoded samples kept in memory, MB (default: ${DEFAULT-VALUE}).")
-        long cacheMb;
 
         @Option(names = "--vgg", paramLabel = "FILE", description = "VGG19 ONNX file: adds the ×10 perceptual loss to the SPADE and e2e G steps (off without it).")
         Path vgg;
@@ -148,7 +134,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** The mixins and groups whose options make up config.json: with --resume they come from there, so they are refused. */
-    private static final List<String> CONFIG_MIXINS = List.of("preset", "seed", "config", "layoutRecipe");
+    private static final List<String> CONFIG_MIXINS = List.of("preset", "seed", "dataset", "config", "layoutRecipe");
 
     /** The command-line names of every option that is part of the saved config, read off the command's own spec. */
     static List<String> configOptions(CommandSpec spec) {
@@ -179,16 +165,17 @@ public final class TrainCommand implements Callable<Integer> {
             cfg = folder.readConfig();
         } else {
             Overrides o = overrides;
-            if (config.dataFormat == null) config.dataFormat = detectFormat();
+            if (dataset.dataFormat == null) dataset.dataFormat = dataset.detectLabelled(spec, "training", "; images without labels can join D2's real side with --unlabeled-images");
             try {
                 ConfigOptions c = config;
-                cfg = TrainConfig.builder(preset.id(), c.data.toAbsolutePath().normalize().toString()).dataFormat(c.dataFormat).labels(c.labels)
+                SharedOptions.Dataset d = dataset;
+                cfg = TrainConfig.builder(preset.id(), d.data.toAbsolutePath().normalize().toString()).dataFormat(d.dataFormat).labels(d.labels)
                         .seed(seed.value).segBatch(o.batchSeg).spadeBatch(o.batchSpade).e2eBatch(o.batchE2e)
                         .segPhaseEpochs(o.segPhaseEpochs).spadeEpochs(o.spadeEpochs).d2Epochs(o.d2Epochs).e2eEpochs(o.e2eEpochs)
                         .lrSegG(o.lrSegG).lrSegD(o.lrSegD).lrSpadeG(o.lrSpadeG).lrSpadeD(o.lrSpadeD).lrPgan(o.lrPgan).lrD2(o.lrD2)
                         .maxSteps(c.maxSteps).checkpointEvery(c.checkpointEvery).sampleEvery(c.sampleEvery)
                         .unlabeledImages(c.unlabeledImages == null ? null : c.unlabeledImages.toAbsolutePath().normalize().toString())
-                        .onBadSample(c.onBadSample).cacheMb(c.cacheMb).vgg(c.vgg == null ? null : c.vgg.toAbsolutePath().normalize().toString())
+                        .onBadSample(d.onBadSample).cacheMb(d.cacheMb).vgg(c.vgg == null ? null : c.vgg.toAbsolutePath().normalize().toString())
                         .layout(layoutRecipe.resolve(preset.resolve())).build();
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -217,20 +204,6 @@ public final class TrainCommand implements Callable<Integer> {
             out.println("metrics:     " + folder.metrics() + ", curves in " + folder.plots() + ", samples in " + folder.samples());
         }
         return 0;
-    }
-
-    /**
-     * The --data folder's layout when --data-format is not given (the run's first line, "data: ade20k training (DIR)",
-     * says which). A missing folder is left to the dataset reader's error.
-     */
-    private DataFormat detectFormat() throws java.io.IOException {
-        if (!java.nio.file.Files.isDirectory(config.data)) return DataFormat.CITYSCAPES;
-        DataFormat f = DataFormat.detect(config.data);
-        if (!f.hasLabels()) {
-            throw new ParameterException(spec.commandLine(), config.data + " holds only images; training needs label maps (cityscapes, ade20k or "
-                    + "pairs layout); images without labels can join D2's real side with --unlabeled-images");
-        }
-        return f;
     }
 
     static String duration(double s) {

@@ -28,14 +28,15 @@ class ArchitectureTest {
             Map.entry("graphs", Set.of()),
             Map.entry("runtime", Set.of()),
             Map.entry("trainer.data", Set.of("runtime")),
-            Map.entry("trainer.eval", Set.of("runtime", "graphs", "trainer.data")),
+            Map.entry("trainer.eval", Set.of("runtime", "graphs", "trainer.data", "trainer.segmenter")),
+            Map.entry("trainer.segmenter", Set.of("runtime", "graphs", "trainer.data", "trainer.run", "trainer.step", "trainer.train")),
             Map.entry("trainer.run", Set.of("runtime")),
             Map.entry("trainer.step", Set.of("runtime", "graphs")),
             Map.entry("trainer.graphs", Set.of("runtime", "graphs", "trainer.step")),
             Map.entry("trainer.train", Set.of("runtime", "graphs", "trainer.data", "trainer.graphs", "trainer.run", "trainer.step")),
             Map.entry("trainer.demo", Set.of("runtime", "graphs", "trainer.step")),
             Map.entry("cli", Set.of("runtime", "graphs", "trainer.data", "trainer.eval", "trainer.run", "trainer.step", "trainer.graphs",
-                    "trainer.train", "trainer.demo")));
+                    "trainer.train", "trainer.demo", "trainer.segmenter")));
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?org\\.sbgan\\.([a-z]+)(?:\\.([a-z]+))?", Pattern.MULTILINE);
 

@@ -1,5 +1,6 @@
 package org.sbgan.trainer.eval;
 
+import org.sbgan.trainer.data.loader.Resize;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;

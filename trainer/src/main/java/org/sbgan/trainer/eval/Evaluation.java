@@ -1,5 +1,6 @@
 package org.sbgan.trainer.eval;
 
+import org.sbgan.trainer.data.loader.Resize;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -35,6 +36,7 @@ import org.sbgan.runtime.labels.LabelSpaces;
 import org.sbgan.trainer.data.DataFormat;
 import org.sbgan.runtime.bundle.ProganBundle;
 import org.sbgan.runtime.bundle.Bundle;
+import org.sbgan.trainer.segmenter.SegmenterBundle;
 
 /**
  * One evaluation of generated scenes against a real split (paper §4 metrics; {@code sbgan-cli eval}).
@@ -58,7 +60,9 @@ public final class Evaluation {
     private Evaluation() {}
 
     public enum Mode {
-        UNCOND, COND, LAYOUT;
+        UNCOND, COND, LAYOUT,
+        /** Train on synthetic, test on real: segmenters trained on generated and real pairs, scored on real val ({@link Tstr}). */
+        TSTR;
 
         /** The lower-case name used on the command line and in JSON. */
         public String id() {
@@ -74,6 +78,8 @@ public final class Evaluation {
     /** Metric keys in {@link Result#metrics()} and the JSON's "metrics" object. */
     public static final String FID = "fid", KID_MEAN = "kid_mean", KID_STD = "kid_std", SWD = "swd", CLASSFREQ_TV = "classfreq_tv";
     public static final String BUILTIN = "builtin";
+    /** Prefix of {@code --features segmenter:SEG}: FID/KID on a trained segmenter's pooled features. */
+    public static final String SEGMENTER_FEATURES = "segmenter:";
     /** Name of the "extractor" of layout mode, which compares label maps, not image features. */
     public static final String LAYOUT_FEATURES = "none (label maps: class histograms and one-hot SWD)";
 
@@ -97,9 +103,10 @@ public final class Evaluation {
      * @param kidSubsetSize KID subset size (≤ 0: 1000; capped by both set sizes)
      * @param threads ONNX Runtime threads for the generator (≤ 0: the number of cores)
      * @param label a name for report grouping; null: the model's kind and preset (e.g. "sbgan tiny")
+     * @param segmenter the segmenter of the {@code miou} metric (a {@code segmenter train} folder), or null
      */
     public record Options(Path real, DataFormat realFormat, String split, String trainSplit, Path model, Path fake, Mode mode, Set<String> metrics,
-                          String features, int count, long seed, int kidSubsets, int kidSubsetSize, int threads, String label) {
+                          String features, int count, long seed, int kidSubsets, int kidSubsetSize, int threads, String label, Path segmenter) {
         public Options {
             if (real == null) throw new IllegalArgumentException("the real data folder is required");
             realFormat = realFormat == null ? DataFormat.CITYSCAPES : realFormat;
@@ -112,7 +119,7 @@ public final class Evaluation {
                 throw new IllegalArgumentException(mode.id() + " mode needs real label maps; real format 'folder' has images only (use cityscapes, ade20k or pairs)");
             }
             Set<String> ms = new LinkedHashSet<>();
-            if (metrics == null || metrics.isEmpty()) ms.addAll(mode.metrics());
+            if (metrics == null || metrics.isEmpty()) defaults(ms, mode, segmenter);
             else {
                 for (String m : metrics) {
                     String k = m.strip().toLowerCase(Locale.ROOT);
@@ -122,12 +129,16 @@ public final class Evaluation {
                     }
                     ms.add(k);
                 }
-                if (ms.isEmpty()) ms.addAll(mode.metrics());
+                if (ms.isEmpty()) defaults(ms, mode, segmenter);
             }
             metrics = Collections.unmodifiableSet(ms);
             features = features == null || features.isBlank() ? BUILTIN : features.strip();
-            if (!features.equals(BUILTIN) && !features.toLowerCase(Locale.ROOT).endsWith(".onnx")) {
-                throw new IllegalArgumentException("features must be 'builtin' or an Inception-v3 .onnx file, got '" + features + "'");
+            if (!features.equals(BUILTIN) && !features.toLowerCase(Locale.ROOT).endsWith(".onnx") && !features.startsWith(SEGMENTER_FEATURES)) {
+                throw new IllegalArgumentException("features must be 'builtin', an Inception-v3 .onnx file or segmenter:SEG, got '" + features + "'");
+            }
+            if (metrics.contains(MeanIou.ID)) {
+                if (segmenter == null) throw new IllegalArgumentException("metric miou needs a segmenter: pass --segmenter SEG (from `sbgan-cli segmenter train`)");
+                if (fake != null) throw new IllegalArgumentException("metric miou needs generated label maps; a folder of images has none (use --model)");
             }
             if (count < 0) throw new IllegalArgumentException("count must not be negative, got " + count);
             kidSubsets = kidSubsets <= 0 ? 100 : kidSubsets;
@@ -136,33 +147,47 @@ public final class Evaluation {
             label = label == null || label.isBlank() ? null : label.strip();
         }
 
+        /** A mode's metrics; miou only with a segmenter. */
+        private static void defaults(Set<String> ms, Mode mode, Path segmenter) {
+            for (String m : mode.metrics()) if (segmenter != null || !m.equals(MeanIou.ID)) ms.add(m);
+        }
+
         /** Defaults for everything but the real data, the model (or fake folder) and the mode. */
         public static Options of(Path real, Path model, Path fake, Mode mode) {
-            return new Options(real, null, null, null, model, fake, mode, null, null, 0, 1, 0, 0, 0, null);
+            return new Options(real, null, null, null, model, fake, mode, null, null, 0, 1, 0, 0, 0, null, null);
         }
 
         public Options withCount(int n) {
-            return new Options(real, realFormat, split, trainSplit, model, fake, mode, metrics, features, n, seed, kidSubsets, kidSubsetSize, threads, label);
+            return new Options(real, realFormat, split, trainSplit, model, fake, mode, metrics, features, n, seed, kidSubsets, kidSubsetSize, threads, label, segmenter);
         }
 
         public Options withMetrics(Set<String> m) {
-            return new Options(real, realFormat, split, trainSplit, model, fake, mode, m, features, count, seed, kidSubsets, kidSubsetSize, threads, label);
+            return new Options(real, realFormat, split, trainSplit, model, fake, mode, m, features, count, seed, kidSubsets, kidSubsetSize, threads, label, segmenter);
         }
 
         public Options withLabel(String l) {
-            return new Options(real, realFormat, split, trainSplit, model, fake, mode, metrics, features, count, seed, kidSubsets, kidSubsetSize, threads, l);
+            return new Options(real, realFormat, split, trainSplit, model, fake, mode, metrics, features, count, seed, kidSubsets, kidSubsetSize, threads, l, segmenter);
         }
 
         public Options withSeed(long s) {
-            return new Options(real, realFormat, split, trainSplit, model, fake, mode, metrics, features, count, s, kidSubsets, kidSubsetSize, threads, label);
+            return new Options(real, realFormat, split, trainSplit, model, fake, mode, metrics, features, count, s, kidSubsets, kidSubsetSize, threads, label, segmenter);
         }
 
         public Options withTrainSplit(String s) {
-            return new Options(real, realFormat, split, s, model, fake, mode, metrics, features, count, seed, kidSubsets, kidSubsetSize, threads, label);
+            return new Options(real, realFormat, split, s, model, fake, mode, metrics, features, count, seed, kidSubsets, kidSubsetSize, threads, label, segmenter);
+        }
+
+        public Options withSegmenter(Path seg) {
+            return new Options(real, realFormat, split, trainSplit, model, fake, mode, metrics, features, count, seed, kidSubsets, kidSubsetSize, threads, label, seg);
+        }
+
+        /** The segmenter of {@code --features segmenter:SEG}, or null. */
+        public Path featureSegmenter() {
+            return features.startsWith(SEGMENTER_FEATURES) ? Path.of(features.substring(SEGMENTER_FEATURES.length())) : null;
         }
 
         public Options withThreads(int t) {
-            return new Options(real, realFormat, split, trainSplit, model, fake, mode, metrics, features, count, seed, kidSubsets, kidSubsetSize, t, label);
+            return new Options(real, realFormat, split, trainSplit, model, fake, mode, metrics, features, count, seed, kidSubsets, kidSubsetSize, t, label, segmenter);
         }
     }
 
@@ -268,9 +293,11 @@ public final class Evaluation {
         long t0 = System.nanoTime();
         Map<String, Double> seconds = new LinkedHashMap<>();
         boolean imageFeatures = o.mode() != Mode.LAYOUT && (o.metrics().contains("fid") || o.metrics().contains("kid"));
-        if (imageFeatures && !o.features().equals(BUILTIN) && !Files.isRegularFile(Path.of(o.features()))) {
+        if (imageFeatures && o.featureSegmenter() != null) SegmenterBundle.locate(o.featureSegmenter());
+        else if (imageFeatures && !o.features().equals(BUILTIN) && !Files.isRegularFile(Path.of(o.features()))) {
             throw new IllegalArgumentException(o.features() + ": Inception ONNX file not found");
         }
+        if (o.segmenter() != null && o.metrics().contains(MeanIou.ID)) SegmenterBundle.locate(o.segmenter());
         // ---- what generates: kind, preset, size, label space ----
         String kind, preset = "";
         int h, w;
@@ -285,6 +312,10 @@ public final class Evaluation {
                 if (o.mode() != Mode.UNCOND) {
                     throw new IllegalArgumentException(o.model().resolve("model.json") + ": a \"" + kind + "\" bundle makes images without label maps; "
                             + o.mode().id() + " mode needs an \"sbgan\" bundle");
+                }
+                if (o.metrics().contains(MeanIou.ID)) {
+                    throw new IllegalArgumentException(o.model().resolve("model.json") + ": a \"" + kind + "\" bundle makes images without label maps; "
+                            + "metric miou needs an \"sbgan\" bundle");
                 }
                 progan = pb;
                 h = pb.imageSize().height();
@@ -316,6 +347,7 @@ public final class Evaluation {
             case UNCOND -> Datasets.Content.IMAGES_ONLY;
             case COND -> Datasets.Content.PAIRED;
             case LAYOUT -> Datasets.Content.LABELS_ONLY;
+            case TSTR -> throw new IllegalArgumentException("tstr mode trains segmenters; it runs through Tstr.run");
         };
         FileSampleSource src = o.realFormat().open(o.real(), o.split(), space, content, BadSamplePolicy.FAIL);
         int realN = o.mode() == Mode.COND && o.count() > 0 ? Math.min(o.count(), src.size()) : src.size();
@@ -401,10 +433,11 @@ public final class Evaluation {
                     progress.accept("generating " + count + " scenes with " + o.model() + " (seed " + o.seed() + ")");
                     scenes = g.generate(count, o.seed());
                 }
-                if (o.mode() == Mode.LAYOUT) {
+                if (o.mode() == Mode.LAYOUT || o.mode() == Mode.UNCOND && o.metrics().contains(MeanIou.ID)) {
                     fakeLabels = new int[scenes.size() * plane];
                     for (int i = 0; i < scenes.size(); i++) System.arraycopy(scenes.get(i).labels().indices(), 0, fakeLabels, i * plane, plane);
-                } else {
+                }
+                if (o.mode() != Mode.LAYOUT) {
                     fakeImages = new float[scenes.size() * 3 * plane];
                     for (int i = 0; i < scenes.size(); i++) System.arraycopy(scenes.get(i).imageChw(), 0, fakeImages, i * 3 * plane, 3 * plane);
                 }
@@ -422,7 +455,9 @@ public final class Evaluation {
         if (o.mode() == Mode.LAYOUT) {
             featuresName = LAYOUT_FEATURES;
         } else if (chosen.stream().anyMatch(Metric::usesFeatures)) {
-            try (FeatureExtractor fx = o.features().equals(BUILTIN) ? new BuiltinFeatures(h, w) : new OnnxInceptionFeatures(Path.of(o.features()))) {
+            try (FeatureExtractor fx = o.features().equals(BUILTIN) ? new BuiltinFeatures(h, w)
+                    : o.featureSegmenter() != null ? SegmenterFeatures.open(o.featureSegmenter(), o.threads())
+                    : new OnnxInceptionFeatures(Path.of(o.features()))) {
                 featuresName = fx.name();
                 progress.accept("features: " + fx.name());
                 fr = fx.features(realImages, realN, h, w);

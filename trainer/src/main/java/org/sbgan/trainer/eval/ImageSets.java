@@ -1,5 +1,6 @@
 package org.sbgan.trainer.eval;
 
+import org.sbgan.trainer.data.loader.Resize;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

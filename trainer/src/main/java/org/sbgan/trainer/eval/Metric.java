@@ -59,7 +59,7 @@ public interface Metric {
     }
 
     /** Every metric, in the order they are computed and shown. */
-    List<Metric> ALL = List.of(new ClassFrequency(), new Fid(), new Kid(), new SlicedWasserstein(), new Diversity(), new Presence(),
+    List<Metric> ALL = List.of(new ClassFrequency(), new Fid(), new Kid(), new SlicedWasserstein(), new MeanIou(), new Diversity(), new Presence(),
             new NearestNeighbours(), new Clusters());
 
     /** The ids of the metrics a mode offers, in {@link #ALL}'s order. */

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.sbgan.runtime.labels.LabelSpace;
 import org.sbgan.runtime.labels.LabelSpaces;
+import org.sbgan.trainer.data.BadSamplePolicy;
 import org.sbgan.trainer.data.BadSampleReport;
+import org.sbgan.trainer.data.DataFormat;
 import org.sbgan.trainer.data.CachedSampleSource;
 import org.sbgan.trainer.data.Datasets;
 import org.sbgan.trainer.data.FileSampleSource;
@@ -45,11 +47,8 @@ public final class TrainData {
             throw new IllegalArgumentException("label space " + space.name() + " has " + space.numClasses() + " classes, preset "
                     + cfg.preset() + " needs K = " + k);
         }
-        Path root = Path.of(cfg.data());
-        if (!Files.isDirectory(root)) throw new IOException(root + ": no such dataset folder");
-        FileSampleSource scanned = cfg.dataFormat().open(root, "train", space, Datasets.Content.PAIRED, cfg.onBadSample());
         long budget = cfg.cacheMb() << 20;
-        FileSampleSource.Validated v = validated(scanned, budget, log);
+        FileSampleSource.Validated v = labelledSplit(Path.of(cfg.data()), cfg.dataFormat(), "train", space, cfg.onBadSample(), budget, log);
         SampleSource labelled = budget > 0 ? new CachedSampleSource(v.good(), budget, v.decoded()) : v.good();
         FileSampleSource extra = null;
         SampleSource d2 = labelled;
@@ -59,6 +58,24 @@ public final class TrainData {
             d2 = concat(labelled, budget > 0 ? new CachedSampleSource(extra, budget, u.decoded()) : extra);
         }
         return new TrainData(space, v.good(), labelled, extra, d2);
+    }
+
+    /**
+     * A labelled split, every sample decoded once and checked before anything is trained: with {@code fail} the first bad
+     * sample stops it (one line, file and problem); with {@code skip} the bad ones are listed on {@code log} and left out.
+     * Decoded samples are kept up to {@code cacheMb}.
+     */
+    public static SampleSource openLabelled(Path root, DataFormat format, String split, LabelSpace space, BadSamplePolicy policy, long cacheMb,
+            Consumer<String> log) throws IOException {
+        long budget = cacheMb << 20;
+        FileSampleSource.Validated v = labelledSplit(root, format, split, space, policy, budget, log);
+        return budget > 0 ? new CachedSampleSource(v.good(), budget, v.decoded()) : v.good();
+    }
+
+    private static FileSampleSource.Validated labelledSplit(Path root, DataFormat format, String split, LabelSpace space, BadSamplePolicy policy,
+            long budget, Consumer<String> log) throws IOException {
+        if (!Files.isDirectory(root)) throw new IOException(root + ": no such dataset folder");
+        return validated(format.open(root, split, space, Datasets.Content.PAIRED, policy), budget, log);
     }
 
     private static FileSampleSource.Validated validated(FileSampleSource src, long budget, Consumer<String> log) throws IOException {

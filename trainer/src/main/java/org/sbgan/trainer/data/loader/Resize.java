@@ -1,6 +1,5 @@
-package org.sbgan.trainer.eval;
+package org.sbgan.trainer.data.loader;
 
-import org.sbgan.trainer.data.loader.Transforms;
 
 /**
  * Image resizing for the metrics: an integer box-filter reduction first, then bilinear to the exact size.
@@ -9,11 +8,11 @@ import org.sbgan.trainer.data.loader.Transforms;
  * most pixels and aliases, which moves FID noticeably (clean-fid's finding); averaging boxes first keeps every
  * pixel's contribution, and the final bilinear step (the loader's kernel) only covers a factor below 2.
  */
-final class Resize {
+public final class Resize {
     private Resize() {}
 
     /** Planar {@code [c, h, w]} to {@code [c, oh, ow]}; returns the input itself when the size already matches. */
-    static float[] to(float[] src, int c, int h, int w, int oh, int ow) {
+    public static float[] to(float[] src, int c, int h, int w, int oh, int ow) {
         if (h == oh && w == ow) return src;
         int f = Math.max(1, Math.min(h / oh, w / ow));
         if (f > 1) {

@@ -12,6 +12,7 @@ without sqrt, no fade blending). One iteration is the stage's G step, then its D
   e2e    e2e_g / e2e_d                10 * D_seg term + 0.1 * D2 term + SPADE losses; 10 * WGAN-GP + D1 + 0.1 * D2
   generate                            SceneGenerator: G_seg, argmax, one-hot, G_img (inference), batch 1 and 16
   conv                                the convolution ceiling: ConvBench's plain 3x3 forward case, N8 C64 -> 64, 64x64
+  segmenter  segmenter_train          the U-Net of `segmenter train` (bench segmenter): per-pixel cross-entropy, Adam
 
 Java (graphs/src/main/java/org/sbgan/graphs/...)   Python
   models/SegGenerator, models/SegCritic          layout_gan.SegGenerator, layout_gan.SegCritic, at the top level
@@ -32,11 +33,15 @@ Java (graphs/src/main/java/org/sbgan/graphs/...)   Python
      e2eG/e2eD (Stages.Frozen: set_trained)
   models/Preset, TrainingStage.adam              PRESETS, ADAM
   runtime/SceneGenerator, InferenceGraphs        bench_generate
+  models/Segmenter                               UNet, UNetBlock, segmenter_stage
+  loss/Losses.pixelCrossEntropy                  pixel_cross_entropy
   cli/bench/TrainBench, GenerateBench, ConvBench bench_train, bench_generate, bench_conv
+  cli/bench/SegmenterBench                       bench_segmenter
 
   /usr/bin/python3 bench/pytorch/train_bench.py --preset tiny --stage spade --steps 20 --warmup 2 --threads 2 --json
   /usr/bin/python3 bench/pytorch/train_bench.py --preset small --stage generate --scenes 32 --repeats 3 --json
   /usr/bin/python3 bench/pytorch/train_bench.py --preset tiny --params --manifest /tmp/g/manifest.json
+  /usr/bin/python3 bench/pytorch/train_bench.py --stage segmenter --steps 20 --warmup 3 --threads 2 --json
 """
 import argparse
 import json
@@ -653,6 +658,116 @@ def bench_conv(args, _preset):
             "case": "N8 C64->64 64x64 3x3 stride (1,1) pad 1", "median_ms": med, "min_ms": min(ms), "gflops": flops / med / 1e6}
 
 
+# ---------------------------------------------------------------------------------------------------- segmenter
+
+SEG_LR = 2e-3  # SegmenterBench.LR: segmenter train's default --lr
+
+
+class UNetBlock(nn.Module):
+    """Segmenter.Block: 3x3 conv (no bias, Kaiming-normal fan-in) -> nn/BatchNorm (parameter-free, batch statistics,
+    running statistics written with momentum 0.1, eps 1e-5) -> per-channel scale gamma (1) and shift beta (0) -> ReLU."""
+
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, 3, 1, 1, bias=False)
+        nn.init.kaiming_normal_(self.conv.weight, mode="fan_in", nonlinearity="relu")
+        self.gamma = nn.Parameter(torch.ones(cout))
+        self.beta = nn.Parameter(torch.zeros(cout))
+        self.register_buffer("running_mean", torch.zeros(cout))
+        self.register_buffer("running_var", torch.ones(cout))
+
+    def forward(self, x):
+        y = F.batch_norm(self.conv(x), self.running_mean, self.running_var, training=True, momentum=0.1, eps=1e-5)
+        return F.relu(y * self.gamma[None, :, None, None] + self.beta[None, :, None, None])
+
+
+class UNet(nn.Module):
+    """models/Segmenter: channels base * 2^level; encoder levels of two blocks with 2x2 max pooling between them;
+    decoder: nearest x2 upsampling, concat [upsampled; skip of that level], two blocks; 1x1 conv head (bias) to K."""
+
+    def __init__(self, k, base, depth):
+        super().__init__()
+        self.down, self.up = nn.ModuleList(), nn.ModuleList()
+        cin = 3
+        for level in range(depth):
+            c = base << level
+            self.down.append(nn.Sequential(UNetBlock(cin, c), UNetBlock(c, c)))
+            cin = c
+        for level in range(depth - 2, -1, -1):
+            c = base << level
+            self.up.append(nn.Sequential(UNetBlock(cin + c, c), UNetBlock(c, c)))
+            cin = c
+        self.head = nn.Conv2d(cin, k, 1)
+        nn.init.kaiming_normal_(self.head.weight, mode="fan_in", nonlinearity="relu")
+        nn.init.zeros_(self.head.bias)
+
+    def forward(self, x):
+        skips = []
+        for level, blocks in enumerate(self.down):
+            if level > 0:
+                x = F.max_pool2d(x, 2, 2)
+            x = blocks(x)
+            skips.append(x)
+        for i, blocks in enumerate(self.up):
+            x = blocks(torch.cat([F.interpolate(x, scale_factor=2, mode="nearest"), skips[len(skips) - 2 - i]], 1))
+        return self.head(x)
+
+
+def pixel_cross_entropy(logits, one_hot):
+    """Losses.pixelCrossEntropy without class weights: mean over pixels of -sum_k y_k log softmax(logits)_k."""
+    return -(one_hot * F.log_softmax(logits, 1)).sum(1).mean()
+
+
+def parse_size(s):
+    h, w = s.lower().replace("\u00d7", "x").split("x")
+    return int(h), int(w)
+
+
+def bench_segmenter(args, _preset):
+    """SegmenterBench: Segmenter.trainStep (classes, size, base, depth; batch), one step = forward, pixel cross-entropy,
+    pixel accuracy (a metric of the Java step), backward, torch.optim.Adam(lr 2e-3, betas 0.9/0.999, eps 1e-8).
+    Inputs drawn once before timing: images uniform in [-1, 1], one-hot layouts of random rectangles."""
+    h, w = parse_size(args.size)
+    if h % (1 << (args.depth - 1)) or w % (1 << (args.depth - 1)):
+        raise SystemExit(f"segmenter input {h}x{w} must be divisible by {1 << (args.depth - 1)} (depth {args.depth})")
+    gen = torch.Generator().manual_seed(args.seed * 31 + 7)
+    net = UNet(args.classes, args.base, args.depth)
+    params = count(net.parameters())
+    if args.expect_params is not None and args.expect_params != params:
+        raise SystemExit(f"segmenter: {params} parameters here, {args.expect_params} expected (the Java step's)")
+    opt = torch.optim.Adam(net.parameters(), lr=SEG_LR, betas=(0.9, 0.999), eps=1e-8)
+    image = torch.rand(args.batch, 3, h, w, generator=gen) * 2 - 1
+    layout = random_layouts(gen, args.batch, args.classes, h, w)
+
+    def step():
+        logits = net(image)
+        loss = pixel_cross_entropy(logits, layout)
+        with torch.no_grad():
+            acc = (logits.argmax(1) == layout.argmax(1)).float().mean()  # noqa: F841  (as the Java step's metric)
+        return descend(loss, opt)
+
+    for _ in range(args.warmup):
+        step()
+    ms, loss = [], None
+    for _ in range(args.steps):
+        t = time.perf_counter()
+        loss = step()
+        ms.append((time.perf_counter() - t) * 1e3)
+    if not torch.isfinite(loss):
+        raise SystemExit("segmenter: the loss is not finite after the timed steps")
+    median = percentile(ms, 50)
+    r = {"impl": "pytorch", "torch": torch.__version__, "stage": "segmenter", "step": "segmenter_train", "threads": args.threads,
+         "batch": args.batch, "classes": args.classes, "height": h, "width": w, "base": args.base, "depth": args.depth,
+         "warmup": args.warmup, "steps": args.steps, "seed": args.seed, "median_ms": median, "p10_ms": percentile(ms, 10),
+         "p90_ms": percentile(ms, 90), "images_per_s": args.batch / (median / 1e3), "params": params, "loss": float(loss),
+         "peak_rss_mb": peak_rss_mb()}
+    print(f"pytorch {torch.__version__}, {args.threads} threads; segmenter {args.classes} classes, {h}x{w}, base {args.base}, "
+          f"depth {args.depth}, batch {args.batch}: median {median:.1f} ms (p10 {r['p10_ms']:.1f}, p90 {r['p90_ms']:.1f}), "
+          f"{r['images_per_s']:.1f} images/s, {params} parameters"
+          + (f" (Java: {args.expect_params}, equal)" if args.expect_params is not None else ""), file=sys.stderr)
+    return r
+
+
 def print_params(args, p):
     """Per-network parameter counts; with --manifest, beside the Java graphs' (build-graphs' manifest.json). The table
     goes to stdout, or to stderr with --json (then one JSON line on stdout). True when every count equals the Java's."""
@@ -677,19 +792,27 @@ def print_params(args, p):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", choices=sorted(PRESETS), default="tiny")
-    ap.add_argument("--stage", choices=[*STAGES, "generate", "conv"], default="seg")
+    ap.add_argument("--stage", choices=[*STAGES, "generate", "conv", "segmenter"], default="seg")
     ap.add_argument("--steps", type=int, default=20, help="timed iterations (G step + D step; conv: timed runs)")
     ap.add_argument("--warmup", type=int, default=2, help="untimed iterations (conv: runs) first")
     ap.add_argument("--threads", type=int, default=2, help="torch intra-op threads (inter-op: 1)")
     ap.add_argument("--seed", type=int, default=1, help="parameter and input seed")
     ap.add_argument("--scenes", type=int, default=64, help="generate: scenes per timed run")
     ap.add_argument("--repeats", type=int, default=5, help="generate: timed runs per batch size (median)")
+    ap.add_argument("--batch", type=int, default=16, help="segmenter: images per step")
+    ap.add_argument("--size", default="32x64", help="segmenter: input size HxW")
+    ap.add_argument("--classes", type=int, default=8, help="segmenter: classes K")
+    ap.add_argument("--base", type=int, default=16, help="segmenter: channels of the first U-Net level")
+    ap.add_argument("--depth", type=int, default=3, help="segmenter: U-Net levels")
+    ap.add_argument("--expect-params", type=int, help="segmenter: the Java step's parameter count; exit 1 if ours differs")
     ap.add_argument("--json", action="store_true", help="one JSON line on stdout")
     ap.add_argument("--params", action="store_true", help="print per-network parameter counts and exit")
     ap.add_argument("--manifest", help="with --params: build-graphs' manifest.json to compare with")
     args = ap.parse_args()
-    if args.steps < 1 or args.warmup < 0 or args.threads < 1 or args.scenes < 1 or args.repeats < 1:
-        ap.error("steps, threads, scenes and repeats must be at least 1 and warmup at least 0")
+    if args.steps < 1 or args.warmup < 0 or args.threads < 1 or args.scenes < 1 or args.repeats < 1 or args.batch < 1:
+        ap.error("steps, threads, scenes, repeats and batch must be at least 1 and warmup at least 0")
+    if args.classes < 2 or args.base < 1 or not 1 <= args.depth <= 6:
+        ap.error("segmenter: classes must be at least 2, base at least 1 and depth 1..6")
     if args.manifest and not args.params:
         ap.error("--manifest goes with --params")
     p = PRESETS[args.preset]
@@ -699,7 +822,7 @@ def main():
     torch.manual_seed(args.seed)
     if args.params:
         sys.exit(0 if print_params(args, p) else 1)
-    r = {"generate": bench_generate, "conv": bench_conv}.get(args.stage, bench_train)(args, p)
+    r = {"generate": bench_generate, "conv": bench_conv, "segmenter": bench_segmenter}.get(args.stage, bench_train)(args, p)
     if args.json:
         print(json.dumps(r), flush=True)
 

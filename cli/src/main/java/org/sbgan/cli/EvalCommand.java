@@ -219,17 +219,19 @@ public final class EvalCommand implements Callable<Integer> {
         Map<String, Double> m = r.metrics();
         // one row per metric of the registry that the result holds; the layout-quality ones in their own block
         for (Metric metric : Metric.ALL) {
-            if (metric.besideRealData() || metric.keys().isEmpty() || !m.containsKey(metric.keys().get(0))) continue;
-            String key = metric.keys().get(0);
-            String value = fmt(m.get(key));
-            if (key.equals(Evaluation.KID_MEAN)) {
-                value += " ± " + fmt(m.get(Evaluation.KID_STD)) + " (" + r.kidSubsets() + " subsets of " + r.kidSubsetSize() + ")";
-            } else if (key.equals(Evaluation.SWD)) {
-                value += " (per level, finest first: "
-                        + java.util.Arrays.stream(r.swdLevels()).mapToObj(EvalCommand::fmt).collect(Collectors.joining(", ")) + ")";
+            if (metric.besideRealData()) continue;
+            for (String key : metric.keys()) {
+                if (!m.containsKey(key) || key.equals(Evaluation.KID_STD)) continue;
+                String value = fmt(m.get(key));
+                if (key.equals(Evaluation.KID_MEAN)) {
+                    value += " ± " + fmt(m.get(Evaluation.KID_STD)) + " (" + r.kidSubsets() + " subsets of " + r.kidSubsetSize() + ")";
+                } else if (key.equals(Evaluation.SWD)) {
+                    value += " (per level, finest first: "
+                            + java.util.Arrays.stream(r.swdLevels()).mapToObj(EvalCommand::fmt).collect(Collectors.joining(", ")) + ")";
             }
             String title = metric.title(key, r.builtinFeatures()) + (key.equals(Evaluation.SWD) && r.mode() == Evaluation.Mode.LAYOUT ? " (one-hot maps)" : "");
             row(sb, title, value);
+            }
         }
         List<String> iouKeys = m.keySet().stream().filter(k -> k.startsWith("iou/")).toList();
         if (!iouKeys.isEmpty()) {

@@ -139,6 +139,7 @@ public final class Evaluation {
             if (metrics.contains(MeanIou.ID)) {
                 if (segmenter == null) throw new IllegalArgumentException("metric miou needs a segmenter: pass --segmenter SEG (from `sbgan-cli segmenter train`)");
                 if (fake != null) throw new IllegalArgumentException("metric miou needs generated label maps; a folder of images has none (use --model)");
+                if (!realFormat.hasLabels()) throw new IllegalArgumentException("metric miou scores the real pairs too; real format 'folder' has no label maps");
             }
             if (count < 0) throw new IllegalArgumentException("count must not be negative, got " + count);
             kidSubsets = kidSubsets <= 0 ? 100 : kidSubsets;
@@ -344,7 +345,7 @@ public final class Evaluation {
         // ---- real data ----
         long t = System.nanoTime();
         Datasets.Content content = switch (o.mode()) {
-            case UNCOND -> Datasets.Content.IMAGES_ONLY;
+            case UNCOND -> o.metrics().contains(MeanIou.ID) ? Datasets.Content.PAIRED : Datasets.Content.IMAGES_ONLY;
             case COND -> Datasets.Content.PAIRED;
             case LAYOUT -> Datasets.Content.LABELS_ONLY;
             case TSTR -> throw new IllegalArgumentException("tstr mode trains segmenters; it runs through Tstr.run");
@@ -356,7 +357,7 @@ public final class Evaluation {
         progress.accept("reading " + realN + " real samples of " + src.describe() + " at " + h + "×" + w);
         int plane = h * w;
         float[] realImages = o.mode() == Mode.LAYOUT ? null : new float[realN * 3 * plane];
-        int[] realLabels = o.mode() == Mode.UNCOND ? null : new int[realN * plane];
+        int[] realLabels = o.mode() == Mode.UNCOND && !o.metrics().contains(MeanIou.ID) ? null : new int[realN * plane];
         for (int i = 0; i < realN; i++) {
             Sample s = src.load(i);
             if (realImages != null) {

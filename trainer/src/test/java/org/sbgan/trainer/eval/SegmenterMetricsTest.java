@@ -1,0 +1,105 @@
+package org.sbgan.trainer.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OrtSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sbgan.graphs.models.Preset;
+import org.sbgan.graphs.models.TrainingStage;
+import org.sbgan.runtime.labels.LabelSpace;
+import org.sbgan.runtime.labels.LabelSpaces;
+import org.sbgan.trainer.data.BadSamplePolicy;
+import org.sbgan.trainer.data.DataFormat;
+import org.sbgan.trainer.segmenter.SegmenterTraining;
+import org.sbgan.trainer.step.Sessions;
+import org.sbgan.trainer.train.BundleWriter;
+import org.sbgan.trainer.train.RunFolder;
+import org.sbgan.trainer.train.TrainConfig;
+import org.sbgan.trainer.train.TrainData;
+import org.sbgan.trainer.train.Trainer;
+
+/**
+ * The evaluations that rest on a segmenter trained by sbgan: layout→image mIoU (cond: G_img on the real val layouts)
+ * rises when G_img is trained, FID on the segmenter's features falls, and train-on-synthetic scores an untrained
+ * generator's scenes below the real training split.
+ */
+class SegmenterMetricsTest {
+    static final Path TESTDATA = Path.of(System.getProperty("user.dir")).resolveSibling("testdata");
+    static final LabelSpace SPACE = LabelSpaces.cityscapesCategories();
+    @TempDir
+    static Path tmp;
+    static Path segmenter, untrained;
+
+    @BeforeAll
+    static void models() throws Exception {
+        var train = TrainData.openLabelled(TESTDATA, DataFormat.CITYSCAPES, "train", SPACE, BadSamplePolicy.FAIL, 256, s -> {});
+        segmenter = tmp.resolve("seg");
+        SegmenterTraining.train(train, SPACE, SegmenterTraining.Options.of(32, 64, 1).withIterations(150), segmenter, false, null, 2, null);
+        untrained = tmp.resolve("untrained/model");
+        BundleWriter.writeInitial(untrained, Preset.TINY, 1, SPACE);
+    }
+
+    static Evaluation.Options cond(Path model) {
+        return Evaluation.Options.of(TESTDATA, model, null, Evaluation.Mode.COND).withThreads(2).withSegmenter(segmenter)
+                .withMetrics(Set.of("miou", "fid"));
+    }
+
+    @Test
+    void aTrainedImageGeneratorShowsItsLayoutsBetterThanAnUntrainedOne() throws Exception {
+        TrainConfig cfg = TrainConfig.defaults("tiny", TESTDATA.toString()).toBuilder().maxSteps(120).checkpointEvery(1000).sampleEvery(1000)
+                .cacheMb(256).build();
+        Path run = tmp.resolve("spade");
+        try (OrtSession.SessionOptions so = Sessions.cpu(2);
+             Trainer t = new Trainer(new RunFolder(run), cfg, new Trainer.Options(2, so, "cpu"), null)) {
+            t.train(List.of(TrainingStage.SPADE), false);
+        }
+        Evaluation.Options o = cond(run.resolve("model"));
+        o = new Evaluation.Options(o.real(), o.realFormat(), o.split(), o.trainSplit(), o.model(), o.fake(), o.mode(), o.metrics(),
+                Evaluation.SEGMENTER_FEATURES + segmenter, o.count(), o.seed(), o.kidSubsets(), o.kidSubsetSize(), o.threads(), o.label(), segmenter);
+        Evaluation.Result trained = Evaluation.run(o, s -> {});
+        Evaluation.Options u = new Evaluation.Options(o.real(), o.realFormat(), o.split(), o.trainSplit(), untrained, null, o.mode(), o.metrics(),
+                o.features(), o.count(), o.seed(), o.kidSubsets(), o.kidSubsetSize(), o.threads(), o.label(), segmenter);
+        Evaluation.Result base = Evaluation.run(u, s -> {});
+        String both = trained.toJson() + "\n" + base.toJson();
+        assertTrue(trained.metric(MeanIou.MIOU) > base.metric(MeanIou.MIOU) + 0.05, both);
+        assertTrue(trained.metric(MeanIou.MIOU) > trained.metric(MeanIou.MIOU_MISMATCHED), both);
+        assertTrue(trained.metric(MeanIou.MIOU_REAL) > trained.metric(MeanIou.MIOU), both);
+        assertEquals(trained.metric(MeanIou.MIOU_REAL), base.metric(MeanIou.MIOU_REAL), 1e-12, "the ceiling depends on the real pairs only");
+        assertTrue(trained.metric(Evaluation.FID) < base.metric(Evaluation.FID), both);
+        assertTrue(trained.features().startsWith("segmenter "), trained.features());
+        assertTrue(Double.isFinite(trained.metric(MeanIou.classKey("flat"))), both);
+    }
+
+    @Test
+    void trainOnSyntheticScoresAnUntrainedGeneratorBelowRealData() throws Exception {
+        Evaluation.Options e = Evaluation.Options.of(TESTDATA, untrained, null, Evaluation.Mode.TSTR).withThreads(2).withCount(48);
+        SegmenterTraining.Options budget = SegmenterTraining.Options.of(32, 64, 1).withIterations(40).withBatch(8);
+        Path work = tmp.resolve("tstr");
+        Tstr.Result r = Tstr.run(new Tstr.Options(e, budget, 1, work), s -> {});
+        assertEquals(List.of(Tstr.Setting.SYNTHETIC, Tstr.Setting.REAL, Tstr.Setting.MIXED), r.scores().stream().map(Tstr.Scores::setting).toList());
+        assertTrue(r.of(Tstr.Setting.REAL).mean() > r.of(Tstr.Setting.SYNTHETIC).mean() + 0.1, r.toJson().toPrettyString());
+        assertEquals(48, r.of(Tstr.Setting.SYNTHETIC).samples());
+        for (String f : List.of("synthetic-seed1", "real-seed1", "mixed-seed1")) assertTrue(Files.isRegularFile(work.resolve(f).resolve("model/segmenter.onnx")), f);
+        assertTrue(r.toJson().path("settings").has("real+synthetic"));
+    }
+
+    @Test
+    void miouNeedsASegmenterAndLabelledScenes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Evaluation.Options.of(TESTDATA, untrained, null, Evaluation.Mode.UNCOND).withMetrics(Set.of("miou")));
+        assertTrue(e.getMessage().contains("--segmenter"), e.getMessage());
+        assertTrue(!Evaluation.Options.of(TESTDATA, untrained, null, Evaluation.Mode.UNCOND).metrics().contains("miou"), "miou is off without a segmenter");
+        IllegalArgumentException f = assertThrows(IllegalArgumentException.class, () -> Evaluation.run(
+                Evaluation.Options.of(TESTDATA, untrained, null, Evaluation.Mode.UNCOND).withSegmenter(tmp.resolve("none")).withMetrics(Set.of("miou")),
+                s -> {}));
+        assertTrue(f.getMessage().contains("none"), f.getMessage());
+    }
+}

@@ -19,7 +19,7 @@ import org.sbgan.trainer.data.BadSampleException;
 import org.sbgan.trainer.data.SampleSource;
 import org.sbgan.trainer.segmenter.SegmenterEval;
 import org.sbgan.trainer.segmenter.SegmenterTraining;
-import org.sbgan.trainer.train.TrainData;
+import org.sbgan.trainer.data.CheckedSplits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -105,7 +105,7 @@ public final class SegmenterTrainCommand implements Callable<Integer> {
         if (dataset.dataFormat == null) dataset.dataFormat = dataset.detectLabelled(spec, "a segmenter", "");
         PrintStream err = System.err;
         LabelSpace space = LabelSpaces.resolve(dataset.labels, 8);
-        SampleSource data = TrainData.openLabelled(dataset.data, dataset.dataFormat, split, space, dataset.onBadSample, dataset.cacheMb, err::println);
+        SampleSource data = CheckedSplits.labelled(dataset.data, dataset.dataFormat, split, space, dataset.onBadSample, dataset.cacheMb, err::println);
         ObjectNode provenance = new ObjectMapper().createObjectNode().put("data", dataset.data.toAbsolutePath().normalize().toString())
                 .put("format", dataset.dataFormat.id()).put("split", split);
         err.printf(Locale.ROOT, "segmenter: %s, %d samples, label space %s (K = %d), %d×%d, U-Net base %d depth %d, %d iterations of batch %d%n",

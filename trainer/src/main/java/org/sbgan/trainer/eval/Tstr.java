@@ -26,7 +26,7 @@ import org.sbgan.trainer.segmenter.ConfusionMatrix;
 import org.sbgan.trainer.segmenter.SegmenterEval;
 import org.sbgan.trainer.segmenter.SegmenterModel;
 import org.sbgan.trainer.segmenter.SegmenterTraining;
-import org.sbgan.trainer.train.TrainData;
+import org.sbgan.trainer.data.CheckedSplits;
 
 /**
  * Train on synthetic, test on real ({@code eval --mode tstr}): the segmenter is trained with one fixed budget on
@@ -138,7 +138,7 @@ public final class Tstr {
         }
         int h = bundle.imageSize().height(), w = bundle.imageSize().width();
         LabelSpace space = LabelSpaces.resolve(bundle.labelSpace().isEmpty() ? null : bundle.labelSpace(), bundle.numClasses());
-        SampleSource realTrain = TrainData.openLabelled(o.real(), o.realFormat(), o.trainSplit(), space, BadSamplePolicy.FAIL, 1024, progress);
+        SampleSource realTrain = CheckedSplits.labelled(o.real(), o.realFormat(), o.trainSplit(), space, BadSamplePolicy.FAIL, 1024, progress);
         SegmenterEval.Pairs val = SegmenterEval.load(SegmenterEval.open(o.real(), o.realFormat(), o.split(), space), h, w);
         if (realTrain.size() < 1 || val.n() < 1) throw new IllegalArgumentException(o.real() + ": tstr needs a non-empty training and val split");
         int count = o.count() > 0 ? o.count() : 4 * realTrain.size();

@@ -1,15 +1,12 @@
 package org.sbgan.trainer.train;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.sbgan.runtime.labels.LabelSpace;
 import org.sbgan.runtime.labels.LabelSpaces;
-import org.sbgan.trainer.data.BadSamplePolicy;
 import org.sbgan.trainer.data.BadSampleReport;
-import org.sbgan.trainer.data.DataFormat;
-import org.sbgan.trainer.data.CachedSampleSource;
+import org.sbgan.trainer.data.CheckedSplits;
 import org.sbgan.trainer.data.Datasets;
 import org.sbgan.trainer.data.FileSampleSource;
 import org.sbgan.trainer.data.Sample;
@@ -48,44 +45,16 @@ public final class TrainData {
                     + cfg.preset() + " needs K = " + k);
         }
         long budget = cfg.cacheMb() << 20;
-        FileSampleSource.Validated v = labelledSplit(Path.of(cfg.data()), cfg.dataFormat(), "train", space, cfg.onBadSample(), budget, log);
-        SampleSource labelled = budget > 0 ? new CachedSampleSource(v.good(), budget, v.decoded()) : v.good();
+        FileSampleSource.Validated v = CheckedSplits.validatedLabelled(Path.of(cfg.data()), cfg.dataFormat(), "train", space, cfg.onBadSample(), budget, log);
+        SampleSource labelled = CheckedSplits.cached(v, budget);
         FileSampleSource extra = null;
         SampleSource d2 = labelled;
         if (cfg.unlabeledImages() != null) {
-            FileSampleSource.Validated u = validated(Datasets.imageFolder(Path.of(cfg.unlabeledImages()), cfg.onBadSample()), budget, log);
+            FileSampleSource.Validated u = CheckedSplits.validated(Datasets.imageFolder(Path.of(cfg.unlabeledImages()), cfg.onBadSample()), budget, log);
             extra = u.good();
-            d2 = concat(labelled, budget > 0 ? new CachedSampleSource(extra, budget, u.decoded()) : extra);
+            d2 = concat(labelled, CheckedSplits.cached(u, budget));
         }
         return new TrainData(space, v.good(), labelled, extra, d2);
-    }
-
-    /**
-     * A labelled split, every sample decoded once and checked before anything is trained: with {@code fail} the first bad
-     * sample stops it (one line, file and problem); with {@code skip} the bad ones are listed on {@code log} and left out.
-     * Decoded samples are kept up to {@code cacheMb}.
-     */
-    public static SampleSource openLabelled(Path root, DataFormat format, String split, LabelSpace space, BadSamplePolicy policy, long cacheMb,
-            Consumer<String> log) throws IOException {
-        long budget = cacheMb << 20;
-        FileSampleSource.Validated v = labelledSplit(root, format, split, space, policy, budget, log);
-        return budget > 0 ? new CachedSampleSource(v.good(), budget, v.decoded()) : v.good();
-    }
-
-    private static FileSampleSource.Validated labelledSplit(Path root, DataFormat format, String split, LabelSpace space, BadSamplePolicy policy,
-            long budget, Consumer<String> log) throws IOException {
-        if (!Files.isDirectory(root)) throw new IOException(root + ": no such dataset folder");
-        return validated(format.open(root, split, space, Datasets.Content.PAIRED, policy), budget, log);
-    }
-
-    private static FileSampleSource.Validated validated(FileSampleSource src, long budget, Consumer<String> log) throws IOException {
-        FileSampleSource.Validated v = src.validate(budget, log);
-        BadSampleReport r = src.report();
-        if (r.count() > 0) {
-            log.accept(src.describe() + ": " + r.summary() + ", training on the other " + v.good().size() + ":");
-            for (String line : r.lines()) log.accept("  " + line);
-        }
-        return v;
     }
 
     private static SampleSource concat(SampleSource a, SampleSource b) {

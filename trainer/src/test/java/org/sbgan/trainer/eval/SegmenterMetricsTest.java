@@ -23,7 +23,7 @@ import org.sbgan.trainer.step.Sessions;
 import org.sbgan.trainer.train.BundleWriter;
 import org.sbgan.trainer.train.RunFolder;
 import org.sbgan.trainer.train.TrainConfig;
-import org.sbgan.trainer.train.TrainData;
+import org.sbgan.trainer.data.CheckedSplits;
 import org.sbgan.trainer.train.Trainer;
 
 /**
@@ -40,7 +40,7 @@ class SegmenterMetricsTest {
 
     @BeforeAll
     static void models() throws Exception {
-        var train = TrainData.openLabelled(TESTDATA, DataFormat.CITYSCAPES, "train", SPACE, BadSamplePolicy.FAIL, 256, s -> {});
+        var train = CheckedSplits.labelled(TESTDATA, DataFormat.CITYSCAPES, "train", SPACE, BadSamplePolicy.FAIL, 256, s -> {});
         segmenter = tmp.resolve("seg");
         SegmenterTraining.train(train, SPACE, SegmenterTraining.Options.of(32, 64, 1).withIterations(150), segmenter, false, null, 2, null);
         untrained = tmp.resolve("untrained/model");

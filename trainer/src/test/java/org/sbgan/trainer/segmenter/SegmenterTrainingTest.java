@@ -20,7 +20,7 @@ import org.sbgan.trainer.data.DataFormat;
 import org.sbgan.trainer.data.Sample;
 import org.sbgan.trainer.data.SampleSource;
 import org.sbgan.trainer.step.StateFile;
-import org.sbgan.trainer.train.TrainData;
+import org.sbgan.trainer.data.CheckedSplits;
 
 /**
  * The segmenter trained on the bundled testdata/: it learns the val split far above chance, labels drawn at random teach
@@ -36,7 +36,7 @@ class SegmenterTrainingTest {
 
     @BeforeAll
     static void data() throws Exception {
-        train = TrainData.openLabelled(TESTDATA, DataFormat.CITYSCAPES, "train", SPACE, BadSamplePolicy.FAIL, 256, s -> {});
+        train = CheckedSplits.labelled(TESTDATA, DataFormat.CITYSCAPES, "train", SPACE, BadSamplePolicy.FAIL, 256, s -> {});
         val = SegmenterEval.load(SegmenterEval.open(TESTDATA, DataFormat.CITYSCAPES, "val", SPACE), 32, 64);
     }
 

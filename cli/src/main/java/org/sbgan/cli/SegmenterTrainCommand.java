@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micronaut.context.annotation.Prototype;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -102,6 +101,7 @@ public final class SegmenterTrainCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
+        if (!resume) SegmenterTraining.refuseExisting(out);
         if (dataset.dataFormat == null) dataset.dataFormat = dataset.detectLabelled(spec, "a segmenter", "");
         PrintStream err = System.err;
         LabelSpace space = LabelSpaces.resolve(dataset.labels, 8);
@@ -182,9 +182,5 @@ public final class SegmenterTrainCommand implements Callable<Integer> {
         public void close() {
             if (bar != null) bar.close();
         }
-    }
-
-    static boolean exists(Path p) {
-        return Files.exists(p);
     }
 }

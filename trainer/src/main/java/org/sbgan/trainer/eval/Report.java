@@ -191,7 +191,8 @@ public final class Report {
             List<Group> gs = e.getValue();
             List<String> keys = new ArrayList<>();
             for (String k : ORDER) if (gs.stream().anyMatch(g -> g.stats().containsKey(k))) keys.add(k);
-            for (Group g : gs) for (String k : g.stats().keySet()) if (!keys.contains(k) && !LayoutMetrics.isLayoutKey(k)) keys.add(k);
+            // per-class IoUs stay in the JSON; the table keeps one column per run-level number
+            for (Group g : gs) for (String k : g.stats().keySet()) if (!keys.contains(k) && !LayoutMetrics.isLayoutKey(k) && !k.startsWith("iou/")) keys.add(k);
             boolean builtin = gs.stream().anyMatch(g -> g.features().contains(BuiltinFeatures.NAME));
             sb.append("\n## ").append(e.getKey()).append(" (").append(describe(e.getKey())).append(")\n\n| label | n |");
             for (String k : keys) sb.append(' ').append(title(k, builtin)).append(" |");

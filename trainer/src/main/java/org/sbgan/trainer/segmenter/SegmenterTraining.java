@@ -161,11 +161,8 @@ public final class SegmenterTraining {
         Listener log = listener == null ? new Listener() {} : listener;
         if (data.size() < 1) throw new IllegalArgumentException(data.describe() + ": no labelled samples to train a segmenter on");
         Checkpoints checkpoints = new Checkpoints(out.resolve("checkpoints"), 2);
-        Optional<Checkpoints.Checkpoint> latest = checkpoints.latest();
-        if (latest.isPresent() && !resume) {
-            throw new IllegalStateException(out + " already has a checkpoint (iteration " + latest.get().position().iteration()
-                    + "); pass --resume to continue it, or choose another --out folder");
-        }
+        if (!resume) refuseExisting(out);
+        Optional<Checkpoints.Checkpoint> latest;
         Files.createDirectories(out);
         try (FolderLock lock = FolderLock.acquire(out, "sbgan-cli segmenter train")) {
             checkpoints.prune();
@@ -248,6 +245,15 @@ public final class SegmenterTraining {
             } catch (OrtException e) {
                 throw new IllegalStateException("segmenter training: ONNX Runtime failed (" + e.getMessage() + ")", e);
             }
+        }
+    }
+
+    /** Fails, saying how to go on, when {@code out} already holds a run (a checkpoint); nothing is overwritten. */
+    public static void refuseExisting(Path out) throws IOException {
+        Optional<Checkpoints.Checkpoint> latest = new Checkpoints(out.resolve("checkpoints"), 2).latest();
+        if (latest.isPresent()) {
+            throw new IllegalStateException(out + " already has a checkpoint (iteration " + latest.get().position().iteration()
+                    + "); pass --resume to continue it, or choose another --out folder");
         }
     }
 

@@ -68,6 +68,16 @@ public final class SegmenterEvalCommand implements Callable<Integer> {
             double v = c.iou(k);
             sb.append(String.format(Locale.ROOT, "  %-16s IoU %s%n", classes.get(k), Double.isNaN(v) ? "   -   (absent)" : String.format(Locale.ROOT, "%.4f", v)));
         }
+        if (classes.size() <= 20) {
+            sb.append("  confusion matrix (rows: true class, columns: predicted; pixels)\n  ").append(String.format(Locale.ROOT, "%-14s", ""));
+            for (int p = 0; p < classes.size(); p++) sb.append(String.format(Locale.ROOT, " %9.9s", classes.get(p)));
+            sb.append('\n');
+            for (int t = 0; t < classes.size(); t++) {
+                sb.append(String.format(Locale.ROOT, "  %-14.14s", classes.get(t)));
+                for (int p = 0; p < classes.size(); p++) sb.append(String.format(Locale.ROOT, " %9d", c.count(t, p)));
+                sb.append('\n');
+            }
+        }
         return sb.toString();
     }
 }

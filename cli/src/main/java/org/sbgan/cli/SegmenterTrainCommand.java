@@ -15,6 +15,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.sbgan.runtime.labels.LabelSpace;
 import org.sbgan.runtime.labels.LabelSpaces;
 import org.sbgan.trainer.data.BadSampleException;
+import org.sbgan.trainer.data.DataFormat;
 import org.sbgan.trainer.data.SampleSource;
 import org.sbgan.trainer.segmenter.SegmenterEval;
 import org.sbgan.trainer.segmenter.SegmenterTraining;
@@ -104,7 +105,8 @@ public final class SegmenterTrainCommand implements Callable<Integer> {
         if (!resume) SegmenterTraining.refuseExisting(out);
         if (dataset.dataFormat == null) dataset.dataFormat = dataset.detectLabelled(spec, "a segmenter", "");
         PrintStream err = System.err;
-        LabelSpace space = LabelSpaces.resolve(dataset.labels, 8);
+        // without --labels: ADE20K's 150 classes for ADE20K data, else the 8 Cityscapes categories (the presets' defaults)
+        LabelSpace space = LabelSpaces.resolve(dataset.labels, dataset.dataFormat == DataFormat.ADE20K ? 150 : 8);
         SampleSource data = CheckedSplits.labelled(dataset.data, dataset.dataFormat, split, space, dataset.onBadSample, dataset.cacheMb, err::println);
         ObjectNode provenance = new ObjectMapper().createObjectNode().put("data", dataset.data.toAbsolutePath().normalize().toString())
                 .put("format", dataset.dataFormat.id()).put("split", split);

@@ -109,7 +109,7 @@ final class SharedOptions {
         DataFormat dataFormat;
 
         @Option(names = "--labels", paramLabel = "SPACE|FILE",
-                description = "Label space: cityscapes-8, cityscapes-20, cityscapes-35, ade150, or a mapping file (CSV/JSON). Default: by the preset's K.")
+                description = "Label space: cityscapes-8, cityscapes-20, cityscapes-35, ade150, or a mapping file (CSV/JSON). Default: by the preset's K (train) or the data format (segmenter: ade150 for ADE20K, else cityscapes-8).")
         String labels;
 
         @Option(names = "--on-bad-sample", defaultValue = "fail", description = "fail (stop at the first bad sample, naming the file) or skip (go on, list them at the end) (default: ${DEFAULT-VALUE}).")

@@ -36,6 +36,12 @@ public final class SegmenterEvalCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE.json", description = "Also write the result as JSON.")
     Path outFile;
 
+    @Option(names = "--samples", paramLabel = "FILE.png", description = "Also write a grid of image | true labels | prediction for the first --sample-count pairs.")
+    Path samples;
+
+    @Option(names = "--sample-count", defaultValue = "16", paramLabel = "N", description = "Pairs in the --samples grid (default: ${DEFAULT-VALUE}).")
+    int sampleCount;
+
     @Mixin
     SharedOptions.Threads threads;
 
@@ -46,7 +52,8 @@ public final class SegmenterEvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DataFormat f = dataFormat != null ? dataFormat : java.nio.file.Files.isDirectory(data) ? DataFormat.detect(data) : DataFormat.CITYSCAPES;
         SegmenterBundle b = SegmenterBundle.read(model);
-        SegmenterEval.Result r = SegmenterEval.run(model, data, f, split, threads.orCores());
+        SegmenterEval.Result r = SegmenterEval.run(model, data, f, split, threads.orCores(), samples, sampleCount);
+        if (samples != null) System.out.println("wrote " + samples);
         System.out.print(table(r, b.classNames()));
         ObjectNode o = r.confusion().toJson(b.classNames());
         o.put("model", b.dir().toString()).put("data", r.data()).put("samples", r.samples());

@@ -25,8 +25,15 @@ class SegmenterCommandTest {
         assertTrue(Files.isRegularFile(seg.resolve("model/segmenter.onnx")) && Files.isRegularFile(seg.resolve("metrics.jsonl")));
 
         Path json = tmp.resolve("score.json");
-        Run e = run("segmenter", "eval", "--model", seg.toString(), "--data", TESTDATA.toString(), "--out", json.toString(), "--threads", "2");
+        Path grid = tmp.resolve("grid.png");
+        Run e = run("segmenter", "eval", "--model", seg.toString(), "--data", TESTDATA.toString(), "--out", json.toString(), "--threads", "2",
+                "--samples", grid.toString(), "--sample-count", "6");
         assertEquals(0, e.code(), e.err());
+        var png = org.sbgan.runtime.image.Images.readRgb(grid);
+        int cell = 3 * 32 * 2 + 2 * 2; // image | truth | prediction at 16×32, zoom 2, two gutters
+        assertEquals(4 * cell + 3 * 2, png.width(), "4 columns of cells");
+        assertEquals(2 * 16 * 2 + 2, png.height(), "6 pairs in 2 rows");
+        assertTrue(e.out().contains("confusion matrix"), e.out());
         var n = new ObjectMapper().readTree(json.toFile());
         assertEquals(60, n.path("samples").asInt());
         assertEquals(8, n.path("confusion").size());

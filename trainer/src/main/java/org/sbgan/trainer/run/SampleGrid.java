@@ -51,6 +51,21 @@ public final class SampleGrid {
         return c.image();
     }
 
+    /** Each cell is image i, its true label map and a segmenter's prediction, side by side with gutters. */
+    public static RgbImage segmentations(float[] chw, int[] truth, int[] predicted, int n, int h, int w, int[] palette, int columns, int zoom) {
+        checkShape(n, h, w, columns, zoom);
+        checkImages(chw, n, h, w);
+        checkLabels(truth, n, h, w, palette);
+        checkLabels(predicted, n, h, w, palette);
+        Canvas c = new Canvas(n, 3 * w * zoom + 2 * GUTTER, h * zoom, columns);
+        for (int i = 0; i < n; i++) {
+            paintImage(c, c.cellX(i), c.cellY(i), chw, i, h, w, zoom);
+            paintLayout(c, c.cellX(i) + w * zoom + GUTTER, c.cellY(i), truth, i, h, w, palette, zoom);
+            paintLayout(c, c.cellX(i) + 2 * (w * zoom + GUTTER), c.cellY(i), predicted, i, h, w, palette, zoom);
+        }
+        return c.image();
+    }
+
     /** Maps [−1, 1] to 0..255: {@code round((v+1)·127.5)}, clamped (NaN gives 0). */
     static int channel(float v) {
         long c = Math.round((v + 1.0) * 127.5);

@@ -2,6 +2,7 @@ package org.sbgan.trainer.segmenter;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.sbgan.runtime.image.Images;
 import org.sbgan.runtime.labels.LabelSpace;
 import org.sbgan.runtime.labels.LabelSpaces;
 import org.sbgan.trainer.data.BadSamplePolicy;
@@ -11,6 +12,7 @@ import org.sbgan.trainer.data.FileSampleSource;
 import org.sbgan.trainer.data.Sample;
 import org.sbgan.trainer.data.SampleSource;
 import org.sbgan.trainer.data.loader.Transforms;
+import org.sbgan.trainer.run.SampleGrid;
 import org.sbgan.trainer.data.loader.Resize;
 
 /**
@@ -65,10 +67,27 @@ public final class SegmenterEval {
 
     /** Scores a segmenter on a split of a dataset. */
     public static Result run(Path model, Path root, DataFormat format, String split, int threads) throws IOException {
+        return run(model, root, format, split, threads, null, 0);
+    }
+
+    /**
+     * Scores a segmenter on a split of a dataset; with {@code samples}, also writes a PNG of the first {@code count} pairs:
+     * image, true label map, prediction (zoom 2, the label space's colours).
+     */
+    public static Result run(Path model, Path root, DataFormat format, String split, int threads, Path samples, int count) throws IOException {
         try (SegmenterModel m = SegmenterModel.open(model, threads)) {
-            FileSampleSource src = open(root, format, split, space(m.bundle()));
+            LabelSpace space = space(m.bundle());
+            FileSampleSource src = open(root, format, split, space);
             if (src.size() < 1) throw new IllegalArgumentException(src.describe() + ": no samples to score");
-            return score(m, load(src, m.config().height(), m.config().width()));
+            Pairs p = load(src, m.config().height(), m.config().width());
+            if (samples != null && count > 0) {
+                int n = Math.min(count, p.n()), plane = p.height() * p.width();
+                float[] img = java.util.Arrays.copyOf(p.images(), n * 3 * plane);
+                int[] pred = m.predict(img, n, p.height(), p.width(), false).labels();
+                Images.writeRgb(samples, SampleGrid.segmentations(img, java.util.Arrays.copyOf(p.labels(), n * plane), pred, n, p.height(), p.width(),
+                        space.palette(), 4, 2));
+            }
+            return score(m, p);
         }
     }
 }

@@ -100,8 +100,10 @@ public record Preset(String name, int numClasses, int aspectRatio, List<Integer>
             new Spade(16, 32, Upsampling.NORMAL), new PatchD(16, 2, 3), 1, true, Optim.paper(1e-4f),
             // Chosen for 2 CPU cores (§6 leaves it to the preset): batch 16 for the (cheap, ≤32×64) layout GAN,
             // 8 for SPADE and end-to-end. Layout phases of 16 epochs (1680 layout iterations): shorter ones leave the
-            // layouts collapsed whatever the recipe (docs/QUALITY.md); `train --stage all` on testdata/ stays under 15 minutes.
-            new Batches(16, 128, 4, 8, 8), new Epochs(16, 20, 1, 4));
+            // layouts collapsed whatever the recipe (docs/QUALITY.md). SPADE 40 epochs (1200 iterations): 20 leaves G_img
+            // drawing vehicles and poles as faint blurs (layout→image mIoU 0.53 against 0.56, docs/QUALITY.md); `--spade-epochs 20`
+            // is the earlier schedule. `train --stage all` on testdata/ stays under 15 minutes.
+            new Batches(16, 128, 4, 8, 8), new Epochs(16, 40, 1, 4));
 
     /** CPU runs of an hour or two (§6); K = 8 Cityscapes categories (use {@link #withNumClasses} for 20). */
     public static final Preset SMALL = new Preset("small", 8, 2, List.of(128, 128, 128, 64, 32), 256, CPU_LAYOUT_RECIPE, 1f,

@@ -23,17 +23,11 @@ public final class BenchSegmenterCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Images per step (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--size", defaultValue = "32x64", paramLabel = "HxW", description = "Input size (default: ${DEFAULT-VALUE}).")
-    String size;
-
     @Option(names = "--classes", defaultValue = "8", paramLabel = "K", description = "Classes (default: ${DEFAULT-VALUE}).")
     int classes;
 
-    @Option(names = "--base", defaultValue = "16", paramLabel = "C", description = "Channels of the first U-Net level (default: ${DEFAULT-VALUE}).")
-    int base;
-
-    @Option(names = "--depth", defaultValue = "3", paramLabel = "L", description = "U-Net levels (default: ${DEFAULT-VALUE}).")
-    int depth;
+    @Mixin
+    SharedOptions.SegmenterShape shape;
 
     @Option(names = "--steps", defaultValue = "20", description = "Timed steps (default: ${DEFAULT-VALUE}).")
     int steps;
@@ -58,10 +52,10 @@ public final class BenchSegmenterCommand implements Callable<Integer> {
         if (steps < 1 || warmup < 0 || batch < 1) {
             throw new ParameterException(spec.commandLine(), "--steps and --batch must be at least 1, --warmup at least 0");
         }
-        int[] hw = SegmenterTrainCommand.parseSize(spec, size);
+        int[] hw = shape.heightWidth();
         Segmenter.Config net;
         try {
-            net = new Segmenter.Config(classes, hw[0], hw[1], base, depth);
+            net = new Segmenter.Config(classes, hw[0], hw[1], shape.base, shape.depth);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -50,9 +50,8 @@ public final class SegmenterTrainCommand implements Callable<Integer> {
             description = "Split scored after training; skipped with a note when absent; 'none' to skip (default: ${DEFAULT-VALUE}).")
     String valSplit;
 
-    @Option(names = "--size", defaultValue = "32x64", paramLabel = "HxW",
-            description = "Input size; samples are resized to cover it and cropped (default: ${DEFAULT-VALUE}, the tiny preset's image size).")
-    String size;
+    @Mixin
+    SharedOptions.SegmenterShape shape;
 
     @Option(names = "--iterations", defaultValue = "600", paramLabel = "N", description = "Training steps (default: ${DEFAULT-VALUE}).")
     int iterations;
@@ -66,12 +65,6 @@ public final class SegmenterTrainCommand implements Callable<Integer> {
     @Option(names = "--class-weights", defaultValue = "none", paramLabel = "none|balanced",
             description = "Loss weights per class: none, or balanced (median-frequency balancing, clipped to [0.1, 10]) (default: ${DEFAULT-VALUE}).")
     SegmenterTraining.ClassWeights classWeights;
-
-    @Option(names = "--base", defaultValue = "16", paramLabel = "C", description = "Channels of the first U-Net level (default: ${DEFAULT-VALUE}).")
-    int base;
-
-    @Option(names = "--depth", defaultValue = "3", paramLabel = "L", description = "U-Net levels (default: ${DEFAULT-VALUE}).")
-    int depth;
 
     @Option(names = "--checkpoint-every", defaultValue = "200", paramLabel = "N", description = "Iterations between checkpoints (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
@@ -94,9 +87,9 @@ public final class SegmenterTrainCommand implements Callable<Integer> {
         if (resume) {
             o = SegmenterTraining.savedOptions(out);
         } else {
-            int[] hw = parseSize(spec, size);
+            int[] hw = shape.heightWidth();
             try {
-                o = new SegmenterTraining.Options(hw[0], hw[1], base, depth, batch, iterations, lr, classWeights, seed.value, checkpointEvery);
+                o = new SegmenterTraining.Options(hw[0], hw[1], shape.base, shape.depth, batch, iterations, lr, classWeights, seed.value, checkpointEvery);
                 o.network(2); // checks the size against the depth
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -131,17 +124,6 @@ public final class SegmenterTrainCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** "HxW" → {H, W}. */
-    static int[] parseSize(CommandSpec spec, String s) {
-        String[] p = s.toLowerCase(Locale.ROOT).split("[x×]");
-        try {
-            if (p.length == 2) return new int[] {Integer.parseInt(p[0].strip()), Integer.parseInt(p[1].strip())};
-        } catch (NumberFormatException ignored) {
-            // falls through to the usage error
-        }
-        throw new ParameterException(spec.commandLine(), "--size must be HxW (e.g. 32x64), not '" + s + "'");
     }
 
     /** A progress bar on a terminal, else a line every 10 s. */

@@ -132,4 +132,31 @@ final class SharedOptions {
             return f;
         }
     }
+
+    /** The segmenter network's shape: {@code --size HxW}, {@code --base C}, {@code --depth L} (docs/SEGMENTER.md). */
+    static final class SegmenterShape {
+        @Option(names = "--size", defaultValue = "32x64", paramLabel = "HxW",
+                description = "Input size; samples are resized to cover it and cropped (default: ${DEFAULT-VALUE}, the tiny preset's image size).")
+        String size;
+
+        @Option(names = "--base", defaultValue = "16", paramLabel = "C", description = "Channels of the first U-Net level (default: ${DEFAULT-VALUE}).")
+        int base;
+
+        @Option(names = "--depth", defaultValue = "3", paramLabel = "L", description = "U-Net levels (default: ${DEFAULT-VALUE}).")
+        int depth;
+
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec mixee;
+
+        /** {@code --size} as {height, width}; anything but HxW is a usage error. */
+        int[] heightWidth() {
+            String[] p = size.toLowerCase(Locale.ROOT).split("[x×]");
+            try {
+                if (p.length == 2) return new int[] {Integer.parseInt(p[0].strip()), Integer.parseInt(p[1].strip())};
+            } catch (NumberFormatException ignored) {
+                // falls through to the usage error
+            }
+            throw new ParameterException(mixee.commandLine(), "--size must be HxW (e.g. 32x64), not '" + size + "'");
+        }
+    }
 }

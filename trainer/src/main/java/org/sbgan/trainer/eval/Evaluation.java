@@ -360,11 +360,7 @@ public final class Evaluation {
         int[] realLabels = o.mode() == Mode.UNCOND && !o.metrics().contains(MeanIou.ID) ? null : new int[realN * plane];
         for (int i = 0; i < realN; i++) {
             Sample s = src.load(i);
-            if (realImages != null) {
-                float[] img = s.rgb().clone();
-                for (int k = 0; k < img.length; k++) img[k] = img[k] * 2f - 1f;
-                System.arraycopy(Resize.to(img, 3, s.height(), s.width(), h, w), 0, realImages, i * 3 * plane, 3 * plane);
-            }
+            if (realImages != null) System.arraycopy(Resize.image(s, h, w), 0, realImages, i * 3 * plane, 3 * plane);
             if (realLabels != null) System.arraycopy(Transforms.resizeNearest(s.classes(), s.height(), s.width(), h, w), 0, realLabels, i * plane, plane);
         }
         seconds.put("load_real", secs(t));

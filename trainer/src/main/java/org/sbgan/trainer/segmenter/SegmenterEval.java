@@ -52,9 +52,7 @@ public final class SegmenterEval {
         int[] labels = new int[n * plane];
         for (int i = 0; i < n; i++) {
             Sample s = src.load(i);
-            float[] img = s.rgb().clone();
-            for (int k = 0; k < img.length; k++) img[k] = img[k] * 2f - 1f;
-            System.arraycopy(Resize.to(img, 3, s.height(), s.width(), height, width), 0, images, i * 3 * plane, 3 * plane);
+            System.arraycopy(Resize.image(s, height, width), 0, images, i * 3 * plane, 3 * plane);
             System.arraycopy(Transforms.resizeNearest(s.classes(), s.height(), s.width(), height, width), 0, labels, i * plane, plane);
         }
         return new Pairs(n, height, width, images, labels, src.describe());
@@ -80,14 +78,14 @@ public final class SegmenterEval {
             FileSampleSource src = open(root, format, split, space);
             if (src.size() < 1) throw new IllegalArgumentException(src.describe() + ": no samples to score");
             Pairs p = load(src, m.config().height(), m.config().width());
+            SegmenterModel.Prediction pred = m.predict(p.images(), p.n(), p.height(), p.width(), false);
             if (samples != null && count > 0) {
                 int n = Math.min(count, p.n()), plane = p.height() * p.width();
-                float[] img = java.util.Arrays.copyOf(p.images(), n * 3 * plane);
-                int[] pred = m.predict(img, n, p.height(), p.width(), false).labels();
-                Images.writeRgb(samples, SampleGrid.segmentations(img, java.util.Arrays.copyOf(p.labels(), n * plane), pred, n, p.height(), p.width(),
+                Images.writeRgb(samples, SampleGrid.segmentations(java.util.Arrays.copyOf(p.images(), n * 3 * plane),
+                        java.util.Arrays.copyOf(p.labels(), n * plane), java.util.Arrays.copyOf(pred.labels(), n * plane), n, p.height(), p.width(),
                         space.palette(), 4, 2));
             }
-            return score(m, p);
+            return new Result(m.confusion(pred, p.labels(), p.height(), p.width(), 0), p.n(), p.describe());
         }
     }
 }

@@ -167,8 +167,9 @@ public final class SegmenterTraining {
         try (FolderLock lock = FolderLock.acquire(out, "sbgan-cli segmenter train")) {
             checkpoints.prune();
             latest = checkpoints.latest();
-            if (resume && Files.isRegularFile(out.resolve(RUN_FILE)) && !savedOptions(out).equals(o)) {
-                throw new IllegalArgumentException(out + " was started with " + savedOptions(out).toJson() + "; resume it with the same options");
+            if (resume && Files.isRegularFile(out.resolve(RUN_FILE))) {
+                Options saved = savedOptions(out);
+                if (!saved.equals(o)) throw new IllegalArgumentException(out + " was started with " + saved.toJson() + "; resume it with the same options");
             }
             int k = space.numClasses();
             Segmenter.Config net = o.network(k);

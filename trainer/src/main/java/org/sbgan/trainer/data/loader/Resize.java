@@ -1,5 +1,6 @@
 package org.sbgan.trainer.data.loader;
 
+import org.sbgan.trainer.data.Sample;
 
 /**
  * Image resizing for the metrics: an integer box-filter reduction first, then bilinear to the exact size.
@@ -10,6 +11,13 @@ package org.sbgan.trainer.data.loader;
  */
 public final class Resize {
     private Resize() {}
+
+    /** A sample's image as planar {@code [3, oh, ow]} in [−1, 1] (the range the networks take), resized as {@link #to} does. */
+    public static float[] image(Sample s, int oh, int ow) {
+        float[] img = s.rgb().clone();
+        for (int k = 0; k < img.length; k++) img[k] = img[k] * 2f - 1f;
+        return to(img, 3, s.height(), s.width(), oh, ow);
+    }
 
     /** Planar {@code [c, h, w]} to {@code [c, oh, ow]}; returns the input itself when the size already matches. */
     public static float[] to(float[] src, int c, int h, int w, int oh, int ow) {

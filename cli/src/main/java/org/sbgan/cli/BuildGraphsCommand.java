@@ -2,11 +2,11 @@ package org.sbgan.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micronaut.context.annotation.Prototype;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.trainer.graphs.GraphSet;
-import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,9 +40,8 @@ public final class BuildGraphsCommand implements Callable<Integer> {
     @Option(names = "--batch-e2e", paramLabel = "N", description = "Batch of the end-to-end G/D steps (default: the preset's end-to-end batch).")
     Integer batchE2e;
 
-    @Option(names = "--vgg", paramLabel = "FILE", description = "VGG19 ONNX model (torchvision vgg19().features): adds the "
-            + "VGG19 perceptual loss (×10, relu1_1…relu5_1) to the spade_g and e2e_g steps (default: off).")
-    Path vgg;
+    @Mixin
+    ImageLossOptions imageLosses = new ImageLossOptions();
 
     @Mixin
     LayoutRecipeOptions layoutRecipe = new LayoutRecipeOptions();
@@ -64,12 +63,18 @@ public final class BuildGraphsCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        GraphSet.LossFiles losses;
+        try {
+            losses = imageLosses.lossFilesWithoutData();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         int bSeg = checkBatch("--batch-seg", batchSeg), bSpade = checkBatch("--batch-spade", batchSpade),
                 bE2e = checkBatch("--batch-e2e", batchE2e);
         long t0 = System.nanoTime();
         GraphSet.Result r;
         try {
-            r = GraphSet.write(p, seed.value, new GraphSet.Batches(bSeg, bSpade, bE2e), vgg, out, line -> {
+            r = GraphSet.write(p, seed.value, new GraphSet.Batches(bSeg, bSpade, bE2e), losses, out, line -> {
                 if (!quiet) System.out.println(line);
             });
         } catch (OutOfMemoryError e) {
@@ -96,7 +101,8 @@ public final class BuildGraphsCommand implements Callable<Integer> {
             o.put("step_graphs", r.stepGraphs());
             o.put("inference_graphs", r.inferenceGraphs());
             o.put("state_tensors", r.stateTensors());
-            o.put("vgg_loss", vgg != null);
+            o.put("vgg_loss", imageLosses.vgg != null);
+            o.put("segmenter_loss", imageLosses.segmenter != null);
             o.put("seconds", Math.round(secs * 1000) / 1000.0);
             o.set("networks", r.manifest().get("networks"));
             System.out.println(m.writeValueAsString(o));

@@ -15,11 +15,12 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.sbgan.runtime.labels.LabelSpace;
 import org.sbgan.runtime.labels.LabelSpaces;
 import org.sbgan.trainer.data.BadSampleException;
+import org.sbgan.trainer.data.CheckedSplits;
+import org.sbgan.trainer.data.ClassWeights;
 import org.sbgan.trainer.data.DataFormat;
 import org.sbgan.trainer.data.SampleSource;
 import org.sbgan.trainer.segmenter.SegmenterEval;
 import org.sbgan.trainer.segmenter.SegmenterTraining;
-import org.sbgan.trainer.data.CheckedSplits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,7 +65,7 @@ public final class SegmenterTrainCommand implements Callable<Integer> {
 
     @Option(names = "--class-weights", defaultValue = "none", paramLabel = "none|balanced",
             description = "Loss weights per class: none, or balanced (median-frequency balancing, clipped to [0.1, 10]) (default: ${DEFAULT-VALUE}).")
-    SegmenterTraining.ClassWeights classWeights;
+    ClassWeights classWeights;
 
     @Option(names = "--checkpoint-every", defaultValue = "200", paramLabel = "N", description = "Iterations between checkpoints (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;

@@ -14,8 +14,10 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.sbgan.graphs.models.TrainingStage;
 import org.sbgan.trainer.data.BadSamplePolicy;
 import org.sbgan.trainer.data.DataFormat;
+import org.sbgan.trainer.graphs.GraphSet;
 import org.sbgan.trainer.step.Sessions;
 import org.sbgan.trainer.train.RunFolder;
 import org.sbgan.trainer.train.Schedule;
@@ -29,7 +31,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import org.sbgan.graphs.models.TrainingStage;
 
 /** {@code sbgan-cli train}: the SB-GAN stages on a dataset, into a run folder. */
 @Prototype
@@ -75,6 +76,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     LayoutRecipeOptions layoutRecipe = new LayoutRecipeOptions();
 
+    @Mixin
+    ImageLossOptions imageLosses = new ImageLossOptions();
+
     @ArgGroup(exclusive = false, heading = "%nOverrides (default: the preset's values)%n")
     Overrides overrides = new Overrides();
 
@@ -98,9 +102,6 @@ public final class TrainCommand implements Callable<Integer> {
 
         @Option(names = "--unlabeled-images", paramLabel = "DIR", description = "Images without label maps, added to D2's real side (the paper's partially-labelled setting).")
         Path unlabeledImages;
-
-        @Option(names = "--vgg", paramLabel = "FILE", description = "VGG19 ONNX file: adds the ×10 perceptual loss to the SPADE and e2e G steps (off without it).")
-        Path vgg;
     }
 
     /** Batch sizes, epochs and learning rates. */
@@ -134,7 +135,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** The mixins and groups whose options make up config.json: with --resume they come from there, so they are refused. */
-    private static final List<String> CONFIG_MIXINS = List.of("preset", "seed", "dataset", "config", "layoutRecipe");
+    private static final List<String> CONFIG_MIXINS = List.of("preset", "seed", "dataset", "config", "layoutRecipe", "imageLosses");
 
     /** The command-line names of every option that is part of the saved config, read off the command's own spec. */
     static List<String> configOptions(CommandSpec spec) {
@@ -175,8 +176,13 @@ public final class TrainCommand implements Callable<Integer> {
                         .lrSegG(o.lrSegG).lrSegD(o.lrSegD).lrSpadeG(o.lrSpadeG).lrSpadeD(o.lrSpadeD).lrPgan(o.lrPgan).lrD2(o.lrD2)
                         .maxSteps(c.maxSteps).checkpointEvery(c.checkpointEvery).sampleEvery(c.sampleEvery)
                         .unlabeledImages(c.unlabeledImages == null ? null : c.unlabeledImages.toAbsolutePath().normalize().toString())
-                        .onBadSample(d.onBadSample).cacheMb(d.cacheMb).vgg(c.vgg == null ? null : c.vgg.toAbsolutePath().normalize().toString())
+                        .onBadSample(d.onBadSample).cacheMb(d.cacheMb).vgg(imageLosses.vgg == null ? null : imageLosses.vgg.toAbsolutePath().normalize().toString())
+                        .segmenterLoss(imageLosses.segmenterLoss())
                         .layout(layoutRecipe.resolve(preset.resolve())).build();
+                if (cfg.segmenterLoss() != null) {
+                    // read the segmenter now, so a bad folder is one line before the run folder is touched
+                    GraphSet.readSegmenterLoss(Path.of(cfg.segmenterLoss().segmenter()), cfg.presetRecord(), cfg.segmenterLoss().weight(), null);
+                }
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }

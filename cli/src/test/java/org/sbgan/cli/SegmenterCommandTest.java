@@ -39,6 +39,38 @@ class SegmenterCommandTest {
         assertEquals(8, n.path("confusion").size());
         assertTrue(n.path("miou").asDouble() >= 0 && n.path("miou").asDouble() <= 1, n.toString());
 
+        // the trained segmenter as G_img's segmenter loss: 16×32 divides the tiny image (32×64) by 2
+        Path gan = tmp.resolve("gan");
+        Run withLoss = run("train", "--data", TESTDATA.toString(), "--stage", "spade", "--max-steps", "2", "--run", gan.toString(), "--threads", "2",
+                "--progress", "lines", "--segmenter-loss", seg.toString(), "--segmenter-loss-weight", "2", "--segmenter-loss-classes", "balanced");
+        assertEquals(0, withLoss.code(), withLoss.err());
+        var cfg = new ObjectMapper().readTree(gan.resolve("config.json").toFile()).path("segmenterLoss");
+        assertEquals(seg.toAbsolutePath().normalize().toString(), cfg.path("segmenter").asText(), cfg.toString());
+        assertEquals(2.0, cfg.path("weight").asDouble(), cfg.toString());
+        assertEquals("BALANCED", cfg.path("classes").asText(), cfg.toString());
+        var manifest = new ObjectMapper().readTree(gan.resolve("graphs/manifest.json").toFile()).path("segmenter_loss");
+        assertEquals(8, manifest.path("class_weights").size(), manifest.toString());
+        assertTrue(Files.readString(gan.resolve("metrics.jsonl")).contains("\"segmenter\":"), "the term is logged");
+        Run resumeWith = run("train", "--run", gan.toString(), "--resume", "--segmenter-loss", seg.toString());
+        assertEquals(2, resumeWith.code());
+        assertTrue(resumeWith.err().contains("drop --segmenter-loss"), resumeWith.err());
+
+        Path odd = tmp.resolve("odd");
+        Files.createDirectories(odd);
+        Files.copy(seg.resolve("model/segmenter.onnx"), odd.resolve("segmenter.onnx"));
+        Files.writeString(odd.resolve("segmenter.json"), Files.readString(seg.resolve("model/segmenter.json"))
+                .replace("\"height\" : 16", "\"height\" : 12").replace("\"width\" : 32", "\"width\" : 24"));
+        for (Path bad : new Path[] {tmp.resolve("nope"), odd}) {
+            Path r = tmp.resolve("gan-" + bad.getFileName());
+            Run refused = run("train", "--data", TESTDATA.toString(), "--stage", "spade", "--max-steps", "1", "--run", r.toString(),
+                    "--segmenter-loss", bad.toString());
+            assertEquals(2, refused.code(), refused.err());
+            String first = refused.err().lines().findFirst().orElse("");
+            assertTrue(first.startsWith("error: --segmenter-loss " + bad), refused.err());
+            assertTrue(first.contains(bad == odd ? "does not divide the image size 32×64" : "no such folder"), first);
+            assertTrue(!Files.exists(r), "nothing written for a refused segmenter");
+        }
+
         Run again = run("segmenter", "train", "--data", TESTDATA.toString(), "--out", seg.toString(), "--size", "16x32", "--iterations", "4");
         assertEquals(1, again.code());
         assertTrue(again.err().contains("--resume") && again.err().lines().count() == 1, again.err());

@@ -1,11 +1,11 @@
 package org.sbgan.cli;
 
-import static org.sbgan.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sbgan.cli.Cli.run;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,10 +16,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sbgan.cli.Cli.Run;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.runtime.files.FolderLock;
 import org.sbgan.trainer.train.Checkpoints;
-import org.sbgan.cli.Cli.Run;
 
 /** {@code sbgan-cli train}: a process killed with SIGKILL resumes to the uninterrupted state; errors are one line. */
 class TrainCommandTest {
@@ -118,7 +118,7 @@ class TrainCommandTest {
     void theOptionsResumeRefusesAreReadOffTheCommand() {
         picocli.CommandLine cl = new picocli.CommandLine(new TrainCommand());
         List<String> config = TrainCommand.configOptions(cl.getCommandSpec());
-        for (String o : List.of("--preset", "--seed", "--data", "--data-format", "--labels", "--max-steps", "--on-bad-sample", "--vgg",
+        for (String o : List.of("--preset", "--seed", "--data", "--data-format", "--labels", "--max-steps", "--on-bad-sample", "--vgg", "--segmenter-loss", "--segmenter-loss-weight", "--segmenter-loss-classes",
                 "--layout-recipe", "--minibatch-stddev", "--seg-ema", "--batch-seg", "--lr-d2")) {
             assertTrue(config.contains(o), o + " is part of config.json: " + config);
         }

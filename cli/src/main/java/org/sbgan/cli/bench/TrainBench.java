@@ -14,22 +14,22 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.sbgan.graphs.ir.DType;
 import org.sbgan.graphs.ir.Shapes;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.graphs.models.Stages;
 import org.sbgan.graphs.models.TrainingStage;
-import org.sbgan.trainer.graphs.GraphSet;
 import org.sbgan.graphs.step.StepGraph;
-import org.sbgan.graphs.step.StepManifest;
 import org.sbgan.graphs.step.StepManifest.InputEntry;
+import org.sbgan.graphs.step.StepManifest;
 import org.sbgan.runtime.Device;
+import org.sbgan.trainer.graphs.GraphSet;
 import org.sbgan.trainer.step.Sessions;
 import org.sbgan.trainer.step.StateStore;
 import org.sbgan.trainer.step.StepRunner;
 import org.sbgan.trainer.train.Noise;
-import java.util.SplittableRandom;
 
 /**
  * Times the training iteration of one SB-GAN stage: its G step then its D step, the step graphs built in memory
@@ -90,7 +90,7 @@ public final class TrainBench {
     public static Pair build(Preset p, TrainingStage stage, long seed) {
         List<TrainingStage.Step> pair = stage.timed(p);
         int b = GraphSet.Batches.PRESET.of(pair.get(0).batch(), p, pair.get(0).level());
-        return new Pair(pair.get(0).build(p, b, seed, null), pair.get(1).build(p, b, seed, null), b);
+        return new Pair(pair.get(0).build(p, b, seed, Stages.ImageLosses.NONE), pair.get(1).build(p, b, seed, Stages.ImageLosses.NONE), b);
     }
 
     /** Learning rate of an Adam group in a stage: the stage's preset optimiser. */

@@ -109,6 +109,36 @@ public final class Stages {
         }
     }
 
+    /**
+     * The optional G_img losses beside the spec's hinge + feature matching, added to the SPADE G step and to the
+     * real-layout half of the end-to-end G step: the VGG19 perceptual loss ({@link Vgg}) and the frozen segmenter's
+     * cross-entropy ({@link SegmenterLoss}); either may be null (off).
+     */
+    public record ImageLosses(Vgg vgg, SegmenterLoss segmenter) {
+        public static final ImageLosses NONE = new ImageLosses(null, null);
+
+        /** loss + the terms that are on, each also a metric ("vgg", "segmenter"), for fake images of real layouts. */
+        Value addTo(StepBuilder sb, Value loss, Value fake, Value layout, Value real) {
+            Graph g = sb.graph();
+            if (vgg != null) {
+                Value v = vgg.loss(g, fake, real);
+                sb.metric("vgg", v);
+                loss = g.add(loss, v);
+            }
+            if (segmenter != null) {
+                Value v = segmenter.loss(g, fake, layout);
+                sb.metric("segmenter", v);
+                loss = g.add(loss, v);
+            }
+            return loss;
+        }
+
+        /** " + VGG19 perceptual ×10 of FILE + segmenter CE ×1 of SEG", or "" when none is on. */
+        String describe() {
+            return (vgg == null ? "" : " + VGG19 perceptual ×10 of " + vgg.source()) + (segmenter == null ? "" : " + " + segmenter.describe());
+        }
+    }
+
     /** Parameters that are read but whose buffers are never written (networks a step does not train). */
     private static final class Frozen implements Params {
         private final Params inner;
@@ -339,14 +369,14 @@ public final class Stages {
      * off. Adam (preset optim spadeG, TTUR) on G_img only, group "gimg". Metrics: loss_g, hinge, fm.
      */
     public static StepGraph spadeG(Preset p, int batch, long seed) {
-        return spadeG(p, batch, seed, null);
+        return spadeG(p, batch, seed, ImageLosses.NONE);
     }
 
     /**
-     * {@link #spadeG(Preset, int, long)} with the VGG19 perceptual loss (§2) when {@code vgg} is not null:
-     * loss_g += VggLoss(fake, real image), metric "vgg".
+     * {@link #spadeG(Preset, int, long)} with the optional image losses that are on in {@code extra} added to loss_g
+     * (metrics "vgg", "segmenter").
      */
-    public static StepGraph spadeG(Preset p, int batch, long seed, Vgg vgg) {
+    public static StepGraph spadeG(Preset p, int batch, long seed, ImageLosses extra) {
         checkBatch(batch, 1);
         StepBuilder sb = new StepBuilder("spade_g");
         StepParams sp = new StepParams(sb, seed);
@@ -356,16 +386,14 @@ public final class Stages {
         PatchDiscriminator d1 = new PatchDiscriminator(new Frozen(sp), D1, PatchDiscriminator.Config.d1(p));
         Value fake = gen.forward(layout);
         Value[] l = spadeGLosses(g, d1, layout, fake, image, batch);
-        Value loss = g.add(l[0], l[1]);
-        Value vl = vgg == null ? null : vgg.loss(g, fake, image);
-        if (vl != null) loss = g.add(loss, vl);
+        Value loss = extra.addTo(sb, g.add(l[0], l[1]), fake, layout, image);
         update(sb, loss, p, TrainingStage.SPADE, GIMG);
         sb.metric("loss_g", loss);
         sb.metric("hinge", l[0]);
         sb.metric("fm", l[1]);
-        if (vl != null) sb.metric("vgg", vl);
-        return sb.build("docs/METHOD.md §2 SPADE G step: hinge G over D1 scales + feature matching ("
-                + (vl == null ? "VGG off" : "+ VGG19 perceptual ×10 of " + vgg.source()) + "); updates gimg");
+        String more = extra.describe();
+        return sb.build("docs/METHOD.md §2 SPADE G step: hinge G over D1 scales + feature matching" + (more.isEmpty() ? " (VGG off)" : more)
+                + "; updates gimg");
     }
 
     /**
@@ -419,14 +447,14 @@ public final class Stages {
      * Metrics: loss_g, seg_g (−mean D_seg), d2_g, hinge (D1), fm.
      */
     public static StepGraph e2eG(Preset p, int batch, long seed) {
-        return e2eG(p, batch, seed, null);
+        return e2eG(p, batch, seed, ImageLosses.NONE);
     }
 
     /**
-     * {@link #e2eG(Preset, int, long)} with the VGG19 perceptual loss (§2) on the real-layout half when {@code vgg}
-     * is not null: loss_g += VggLoss(G_img(real layout), real image), metric "vgg".
+     * {@link #e2eG(Preset, int, long)} with the optional image losses that are on in {@code extra}, on the real-layout
+     * half: loss_g += terms of (G_img(real layout), real layout, real image), metrics "vgg", "segmenter".
      */
-    public static StepGraph e2eG(Preset p, int batch, long seed, Vgg vgg) {
+    public static StepGraph e2eG(Preset p, int batch, long seed, ImageLosses extra) {
         checkBatch(batch, 1);
         int top = p.levels() - 1;
         StepBuilder sb = new StepBuilder("e2e_g");
@@ -447,17 +475,15 @@ public final class Stages {
         Value d2Loss = Losses.hingeG(Losses.lastOfEachScale(d2.forward(imgs.get(0))));
         Value[] l = spadeGLosses(g, d1, layout, imgs.get(1), image, batch);
         Value loss = g.add(g.add(g.mul(segLoss, E2E_SEG_WEIGHT), g.mul(d2Loss, E2E_D2_WEIGHT)), g.add(l[0], l[1]));
-        Value vl = vgg == null ? null : vgg.loss(g, imgs.get(1), image);
-        if (vl != null) loss = g.add(loss, vl);
+        loss = extra.addTo(sb, loss, imgs.get(1), layout, image);
         update(sb, loss, p, TrainingStage.E2E, GSEG, GIMG);
         sb.metric("loss_g", loss);
         sb.metric("seg_g", segLoss);
         sb.metric("d2_g", d2Loss);
         sb.metric("hinge", l[0]);
         sb.metric("fm", l[1]);
-        if (vl != null) sb.metric("vgg", vl);
         return sb.build("docs/METHOD.md §3 end-to-end G step: 10·WGAN G of D_seg + 0.1·hinge G of D2 on the same sample + SPADE G"
-                + " losses with D1 on real layouts; G_img fused over [sampled; real] layouts; updates gseg, gimg");
+                + " losses with D1 on real layouts" + extra.describe() + "; G_img fused over [sampled; real] layouts; updates gseg, gimg");
     }
 
     /**

@@ -80,13 +80,13 @@ public enum TrainingStage {
     /** Builds one step graph at a batch size. */
     @FunctionalInterface
     public interface StepBuilder {
-        StepGraph build(Preset p, int batch, long seed, Stages.Vgg vgg);
+        StepGraph build(Preset p, int batch, long seed, Stages.ImageLosses extra);
     }
 
     /** One step graph of the stage: its name, level (the top level outside the progressive stages), batch and builder. */
     public record Step(String name, int level, BatchOf batch, StepBuilder builder) {
-        public StepGraph build(Preset p, int batchSize, long seed, Stages.Vgg vgg) {
-            return builder.build(p, batchSize, seed, vgg);
+        public StepGraph build(Preset p, int batchSize, long seed, Stages.ImageLosses extra) {
+            return builder.build(p, batchSize, seed, extra);
         }
     }
 

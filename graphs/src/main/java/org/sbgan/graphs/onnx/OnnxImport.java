@@ -115,6 +115,15 @@ public final class OnnxImport {
         return vals;
     }
 
+    /** The model's initializers as tensors by name, in model order (float32 and int64; others are an error naming the source). */
+    public static Map<String, Tensor> initializers(OnnxMl.ModelProto model, String source) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (OnnxMl.TensorProto t : model.getGraph().getInitializerList()) {
+            out.put(t.getName(), tensor(t, "initializer '" + t.getName() + "'", source));
+        }
+        return out;
+    }
+
     /** Output names of the model's nodes of one op type, in node order (e.g. the Relu outputs of a VGG). */
     public static List<String> outputsOfOpType(OnnxMl.ModelProto model, String opType) {
         List<String> out = new ArrayList<>();

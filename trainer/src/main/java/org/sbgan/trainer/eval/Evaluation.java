@@ -1,6 +1,5 @@
 package org.sbgan.trainer.eval;
 
-import org.sbgan.trainer.data.loader.Resize;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -19,24 +18,25 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.sbgan.runtime.Classes;
 import org.sbgan.runtime.LabelMap;
+import org.sbgan.runtime.Messages;
 import org.sbgan.runtime.Scene;
 import org.sbgan.runtime.SceneGenerator;
+import org.sbgan.runtime.bundle.Bundle;
 import org.sbgan.runtime.bundle.ModelBundle;
+import org.sbgan.runtime.bundle.ProganBundle;
 import org.sbgan.runtime.image.Images;
 import org.sbgan.runtime.image.RgbImage;
 import org.sbgan.runtime.labels.LabelSpace;
+import org.sbgan.runtime.labels.LabelSpaces;
 import org.sbgan.trainer.data.BadSampleException;
 import org.sbgan.trainer.data.BadSamplePolicy;
+import org.sbgan.trainer.data.DataFormat;
 import org.sbgan.trainer.data.Datasets;
 import org.sbgan.trainer.data.FileSampleSource;
 import org.sbgan.trainer.data.Sample;
+import org.sbgan.trainer.data.loader.Resize;
 import org.sbgan.trainer.data.loader.Transforms;
-import org.sbgan.runtime.Messages;
-import org.sbgan.runtime.labels.LabelSpaces;
-import org.sbgan.trainer.data.DataFormat;
-import org.sbgan.runtime.bundle.ProganBundle;
-import org.sbgan.runtime.bundle.Bundle;
-import org.sbgan.trainer.segmenter.SegmenterBundle;
+import org.sbgan.trainer.graphs.SegmenterBundle;
 
 /**
  * One evaluation of generated scenes against a real split (paper §4 metrics; {@code sbgan-cli eval}).

@@ -19,17 +19,19 @@ import java.util.function.Consumer;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.models.InferenceGraphs;
-import org.sbgan.graphs.models.Preset;
 import org.sbgan.graphs.models.LayoutRecipe;
+import org.sbgan.graphs.models.Preset;
+import org.sbgan.graphs.models.SegmenterLoss;
 import org.sbgan.graphs.models.Stages;
 import org.sbgan.graphs.models.TrainingStage;
 import org.sbgan.graphs.onnx.OnnxExport;
-import org.sbgan.runtime.files.AtomicFiles;
+import org.sbgan.graphs.onnx.OnnxImport;
 import org.sbgan.graphs.ops.Flops;
 import org.sbgan.graphs.step.StepGraph;
 import org.sbgan.graphs.step.StepManifest;
-import org.sbgan.trainer.step.StateFile;
 import org.sbgan.runtime.Messages;
+import org.sbgan.runtime.files.AtomicFiles;
+import org.sbgan.trainer.step.StateFile;
 
 /**
  * Builds and writes every graph of a preset (the {@code build-graphs} command; docs/ARCHITECTURE.md):
@@ -127,7 +129,7 @@ public final class GraphSet {
      * missing). {@code progress} gets one line per written file.
      */
     public static Result write(Preset p, long seed, Batches batches, Path out, Consumer<String> progress) throws IOException {
-        return write(p, seed, batches, null, out, progress);
+        return write(p, seed, batches, LossFiles.NONE, out, progress);
     }
 
     /**
@@ -156,21 +158,72 @@ public final class GraphSet {
     }
 
     /**
-     * {@link #write(Preset, long, Batches, Path, Consumer)} with the optional VGG19 perceptual loss (null: off) in
-     * the spade_g and e2e_g steps; the manifest records {@code vgg_loss} and {@code vgg_file}.
+     * What the optional G_img losses are built from; null files are off.
+     *
+     * @param vgg                   a VGG19 ONNX file for the perceptual loss
+     * @param segmenter             a segmenter (run or model folder) for the segmenter loss
+     * @param segmenterWeight       its λ
+     * @param segmenterClassWeights its per-class weights, or null for equal weights
      */
-    public static Result write(Preset p, long seed, Batches batches, Path vggFile, Path out, Consumer<String> progress)
+    public record LossFiles(Path vgg, Path segmenter, float segmenterWeight, float[] segmenterClassWeights) {
+        public static final LossFiles NONE = new LossFiles(null, null, SegmenterLoss.LAMBDA, null);
+
+        public LossFiles {
+            segmenterClassWeights = segmenterClassWeights == null ? null : segmenterClassWeights.clone();
+        }
+
+        /** Reads and checks the files against {@code p}; every problem is an IllegalArgumentException of one line naming the file. */
+        public Stages.ImageLosses read(Preset p) throws IOException {
+            return new Stages.ImageLosses(vgg == null ? null : readVgg(vgg, p),
+                    segmenter == null ? null : readSegmenterLoss(segmenter, p, segmenterWeight, segmenterClassWeights));
+        }
+    }
+
+    /**
+     * Reads a trained segmenter ({@code segmenter train}'s run or model folder) as the frozen network of the segmenter
+     * loss of {@code p}'s G_img; a missing or foreign folder, or a segmenter that does not fit the preset (classes, input
+     * size), is an IllegalArgumentException with a one-line message naming the folder.
+     */
+    public static SegmenterLoss readSegmenterLoss(Path folder, Preset p, float weight, float[] classWeights) throws IOException {
+        String src = "--segmenter-loss " + folder;
+        if (!Files.isDirectory(folder)) throw new IllegalArgumentException(src + ": no such folder (train one with sbgan-cli segmenter train)");
+        SegmenterBundle b;
+        try {
+            b = SegmenterBundle.read(folder);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(src + ": " + Messages.oneLine(e.getMessage()), e);
+        }
+        Map<String, Tensor> weights;
+        try {
+            weights = OnnxImport.initializers(OnnxImport.read(b.model()), b.model().toString());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(src + ": " + Messages.oneLine(e.getMessage()), e);
+        }
+        try {
+            return new SegmenterLoss(b.config(), weights, b.dir().toString(), weight, classWeights).check(p);
+        } catch (RuntimeException e) {
+            String m = Messages.oneLine(e.getMessage());
+            throw new IllegalArgumentException(m.startsWith(b.dir().toString()) ? "--segmenter-loss " + m : src + ": " + m, e);
+        }
+    }
+
+    /**
+     * {@link #write(Preset, long, Batches, Path, Consumer)} with the optional G_img losses of {@code files} in the
+     * spade_g and e2e_g steps; the manifest records {@code vgg_loss}, {@code vgg_file} and {@code segmenter_loss}.
+     */
+    public static Result write(Preset p, long seed, Batches batches, LossFiles files, Path out, Consumer<String> progress)
             throws IOException {
-        Stages.Vgg vgg = vggFile == null ? null : readVgg(vggFile, p);
+        Stages.ImageLosses extra = files.read(p);
         prepare(out);
         Result[] result = new Result[1];
-        AtomicFiles.writeFolder(out, tmp -> result[0] = writeInto(p, seed, batches, vgg, vggFile, tmp, progress));
+        AtomicFiles.writeFolder(out, tmp -> result[0] = writeInto(p, seed, batches, extra, files, tmp, progress));
         Result r = result[0];
         return new Result(out, r.manifest(), r.networks(), r.stepGraphs(), r.inferenceGraphs(), r.stateTensors());
     }
 
     /** Writes the graph set into {@code out} (a fresh folder that is renamed into place when complete). */
-    private static Result writeInto(Preset p, long seed, Batches batches, Stages.Vgg vgg, Path vggFile, Path out, Consumer<String> progress)
+    private static Result writeInto(Preset p, long seed, Batches batches, Stages.ImageLosses extra, LossFiles files, Path out,
+            Consumer<String> progress)
             throws IOException {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode graphs = f.objectNode();
@@ -183,7 +236,7 @@ public final class GraphSet {
         for (TrainingStage stage : TrainingStage.values()) {
             for (TrainingStage.Step st : stage.steps(p)) {
                 int b = batches.of(st.batch(), p, st.level());
-                step(out, st.name(), st.build(p, b, seed, vgg), b, graphs, state, steps, stepBatch, progress);
+                step(out, st.name(), st.build(p, b, seed, extra), b, graphs, state, steps, stepBatch, progress);
             }
         }
 
@@ -248,9 +301,19 @@ public final class GraphSet {
         bj.put("spade", batches.spade(p));
         bj.put("d2_pretrain", batches.spade(p));
         bj.put("e2e", batches.e2e(p));
-        root.put("vgg_loss", vgg != null);
-        if (vgg != null) root.put("vgg_file", vggFile.getFileName().toString());
+        root.put("vgg_loss", extra.vgg() != null);
+        if (extra.vgg() != null) root.put("vgg_file", files.vgg().getFileName().toString());
         else root.putNull("vgg_file");
+        SegmenterLoss sl = extra.segmenter();
+        if (sl == null) {
+            root.putNull("segmenter_loss");
+        } else {
+            ObjectNode sn = root.putObject("segmenter_loss");
+            sn.put("segmenter", sl.source());
+            sn.put("weight", sl.lambda());
+            if (sl.classWeights() == null) sn.putNull("class_weights");
+            else for (float w : sl.classWeights()) sn.withArray("class_weights").add(w);
+        }
         root.put("initial_state", STATE_FILE);
         root.put("state_tensors", state.size());
         root.put("flops_note", "step graphs: flops_per_step for one step at the graph's fixed batch; inference graphs have a "

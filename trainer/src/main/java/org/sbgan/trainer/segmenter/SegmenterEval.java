@@ -11,9 +11,10 @@ import org.sbgan.trainer.data.Datasets;
 import org.sbgan.trainer.data.FileSampleSource;
 import org.sbgan.trainer.data.Sample;
 import org.sbgan.trainer.data.SampleSource;
-import org.sbgan.trainer.data.loader.Transforms;
-import org.sbgan.trainer.run.SampleGrid;
 import org.sbgan.trainer.data.loader.Resize;
+import org.sbgan.trainer.data.loader.Transforms;
+import org.sbgan.trainer.graphs.SegmenterBundle;
+import org.sbgan.trainer.run.SampleGrid;
 
 /**
  * A segmenter scored on labelled pairs ({@code segmenter eval}): every image resized to the segmenter's input size (box

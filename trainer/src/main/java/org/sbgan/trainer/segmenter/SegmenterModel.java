@@ -12,8 +12,9 @@ import java.util.Map;
 import org.sbgan.graphs.models.Segmenter;
 import org.sbgan.runtime.Device;
 import org.sbgan.runtime.Messages;
-import org.sbgan.trainer.data.loader.Transforms;
 import org.sbgan.trainer.data.loader.Resize;
+import org.sbgan.trainer.data.loader.Transforms;
+import org.sbgan.trainer.graphs.SegmenterBundle;
 
 /** A segmenter bundle opened for inference: label maps and features of images, in batches, on ONNX Runtime. */
 public final class SegmenterModel implements AutoCloseable {

@@ -23,11 +23,13 @@ import org.sbgan.runtime.Device;
 import org.sbgan.runtime.files.AtomicFiles;
 import org.sbgan.runtime.files.FolderLock;
 import org.sbgan.runtime.labels.LabelSpace;
+import org.sbgan.trainer.data.ClassWeights;
 import org.sbgan.trainer.data.Sample;
 import org.sbgan.trainer.data.SampleSource;
 import org.sbgan.trainer.data.loader.Batch;
 import org.sbgan.trainer.data.loader.BatchLoader;
 import org.sbgan.trainer.data.loader.Transforms;
+import org.sbgan.trainer.graphs.SegmenterBundle;
 import org.sbgan.trainer.run.MetricsLog;
 import org.sbgan.trainer.step.StateStore;
 import org.sbgan.trainer.step.StepRunner;
@@ -51,15 +53,6 @@ public final class SegmenterTraining {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SegmenterTraining() {}
-
-    /** Whether and how the loss weights classes: equally, or by median-frequency balancing of the training pixels. */
-    public enum ClassWeights {
-        NONE, BALANCED;
-
-        public String id() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
 
     /**
      * What a training run computes.
@@ -173,7 +166,7 @@ public final class SegmenterTraining {
             }
             int k = space.numClasses();
             Segmenter.Config net = o.network(k);
-            float[] weights = o.classWeights() == ClassWeights.BALANCED ? balancedWeights(data, k) : null;
+            float[] weights = o.classWeights().of(data, k);
             ObjectNode run = JSON.createObjectNode();
             run.set("options", o.toJson());
             run.set("data", provenance == null ? JSON.createObjectNode().put("source", data.describe()) : provenance);
@@ -265,30 +258,4 @@ public final class SegmenterTraining {
         return o.lr() * (float) (n - it) / (n - half);
     }
 
-    /**
-     * Median-frequency balancing (Eigen and Fergus): w_c = median of the present classes' pixel frequencies / f_c,
-     * clipped to [0.1, 10]; a class with no pixels gets 1 (it never enters the loss).
-     */
-    static float[] balancedWeights(SampleSource data, int k) throws IOException {
-        long[] counts = new long[k];
-        for (int i = 0; i < data.size(); i++) {
-            Sample s = data.load(i);
-            for (int c : s.classes()) counts[c]++;
-        }
-        long total = 0;
-        int present = 0;
-        for (long c : counts) {
-            total += c;
-            if (c > 0) present++;
-        }
-        double[] freq = new double[present];
-        for (int c = 0, j = 0; c < k; c++) if (counts[c] > 0) freq[j++] = (double) counts[c] / total;
-        java.util.Arrays.sort(freq);
-        double median = present % 2 == 1 ? freq[present / 2] : (freq[present / 2 - 1] + freq[present / 2]) / 2;
-        float[] w = new float[k];
-        for (int c = 0; c < k; c++) {
-            w[c] = counts[c] == 0 ? 1f : (float) Math.min(10, Math.max(0.1, median / ((double) counts[c] / total)));
-        }
-        return w;
-    }
 }

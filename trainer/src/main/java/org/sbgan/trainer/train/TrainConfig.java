@@ -2,9 +2,11 @@ package org.sbgan.trainer.train;
 
 import org.sbgan.graphs.models.LayoutRecipe;
 import org.sbgan.graphs.models.Preset;
+import org.sbgan.graphs.models.SegmenterLoss;
 import org.sbgan.graphs.models.Stages;
 import org.sbgan.graphs.models.TrainingStage;
 import org.sbgan.trainer.data.BadSamplePolicy;
+import org.sbgan.trainer.data.ClassWeights;
 import org.sbgan.trainer.data.DataFormat;
 import org.sbgan.trainer.graphs.GraphSet;
 
@@ -38,6 +40,7 @@ import org.sbgan.trainer.graphs.GraphSet;
  * @param onBadSample     FAIL or SKIP
  * @param cacheMb         decoded samples kept in memory
  * @param vgg             VGG19 ONNX file for the perceptual loss, or null (off)
+ * @param segmenterLoss   the frozen segmenter's cross-entropy on G_img's images ({@link SegmenterLossOption}), or null (off)
  * @param layout          how the layout GAN is built ({@link LayoutRecipe}); null = the preset's, and the resolved recipe
  *                        is what config.json records
  */
@@ -46,7 +49,23 @@ public record TrainConfig(String preset, String data, DataFormat dataFormat, Str
         double segPhaseEpochs, double spadeEpochs, double d2Epochs, double e2eEpochs,
         float lrSegG, float lrSegD, float lrSpadeG, float lrSpadeD, float lrPgan, float lrD2,
         long maxSteps, int checkpointEvery, int sampleEvery, String unlabeledImages, BadSamplePolicy onBadSample,
-        long cacheMb, String vgg, LayoutRecipe layout) {
+        long cacheMb, String vgg, SegmenterLossOption segmenterLoss, LayoutRecipe layout) {
+
+    /**
+     * The segmenter loss of G_img (SegmenterLoss in graphs): which segmenter, its weight λ and how it weights classes.
+     *
+     * @param segmenter a trained segmenter's run or model folder
+     * @param weight    λ (0 = the default, 1)
+     * @param classes   NONE, or BALANCED (median-frequency weights of the training pixels)
+     */
+    public record SegmenterLossOption(String segmenter, float weight, ClassWeights classes) {
+        public SegmenterLossOption {
+            if (segmenter == null) throw new IllegalArgumentException("segmenter loss: no segmenter folder");
+            if (weight == 0) weight = SegmenterLoss.LAMBDA;
+            if (!(weight > 0) || !Float.isFinite(weight)) throw new IllegalArgumentException("--segmenter-loss-weight must be > 0, not " + weight);
+            if (classes == null) classes = ClassWeights.NONE;
+        }
+    }
 
     public TrainConfig {
         Preset.byName(preset);
@@ -110,6 +129,7 @@ public record TrainConfig(String preset, String data, DataFormat dataFormat, Str
         b.onBadSample = onBadSample;
         b.cacheMb = cacheMb;
         b.vgg = vgg;
+        b.segmenterLoss = segmenterLoss;
         b.layout = layout;
         return b;
     }
@@ -125,6 +145,7 @@ public record TrainConfig(String preset, String data, DataFormat dataFormat, Str
         private float lrSegG, lrSegD, lrSpadeG, lrSpadeD, lrPgan, lrD2;
         private BadSamplePolicy onBadSample = BadSamplePolicy.FAIL;
         private LayoutRecipe layout;
+        private SegmenterLossOption segmenterLoss;
 
         private Builder(String preset, String data) {
             this.preset = preset;
@@ -154,12 +175,13 @@ public record TrainConfig(String preset, String data, DataFormat dataFormat, Str
         public Builder onBadSample(BadSamplePolicy v) { onBadSample = v; return this; }
         public Builder cacheMb(long v) { cacheMb = v; return this; }
         public Builder vgg(String v) { vgg = v; return this; }
+        public Builder segmenterLoss(SegmenterLossOption v) { segmenterLoss = v; return this; }
         public Builder layout(LayoutRecipe v) { layout = v; return this; }
 
         public TrainConfig build() {
             return new TrainConfig(preset, data, dataFormat, labels, seed, segBatch, spadeBatch, e2eBatch, segPhaseEpochs, spadeEpochs,
                     d2Epochs, e2eEpochs, lrSegG, lrSegD, lrSpadeG, lrSpadeD, lrPgan, lrD2, maxSteps, checkpointEvery, sampleEvery,
-                    unlabeledImages, onBadSample, cacheMb, vgg, layout);
+                    unlabeledImages, onBadSample, cacheMb, vgg, segmenterLoss, layout);
         }
     }
 

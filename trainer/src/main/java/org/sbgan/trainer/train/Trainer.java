@@ -120,7 +120,7 @@ public final class Trainer implements AutoCloseable {
         Optional<Checkpoints.Checkpoint> latest = checkpoints.latest();
         if (!resume) refuseExisting(latest);
         run.writeConfig(cfg);
-        graphs = ensureGraphs();
+        graphs = ensureGraphs(data);
         Schedule schedule = Schedule.of(cfg, stages, data.labelled().size(), data.d2Images().size());
         noteSmallData(schedule, data);
 
@@ -239,7 +239,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** The run's graphs: built into RUN/graphs when absent, else checked against the config. */
-    private GraphFolder ensureGraphs() throws IOException {
+    private GraphFolder ensureGraphs(TrainData data) throws IOException {
         Path dir = run.graphs();
         if (!Files.exists(dir.resolve(GraphSet.MANIFEST))) {
             if (Files.isDirectory(dir)) {
@@ -249,8 +249,7 @@ public final class Trainer implements AutoCloseable {
             }
             listener.message("building the step graphs of preset " + preset.name() + " into " + dir);
             listener.message("layout recipe: " + preset.layout().describe());
-            GraphSet.write(preset, cfg.seed(), cfg.batchOverrides(),
-                    cfg.vgg() == null ? null : Path.of(cfg.vgg()), dir, line -> {});
+            GraphSet.write(preset, cfg.seed(), cfg.batchOverrides(), lossFiles(data), dir, line -> {});
         }
         GraphFolder g = GraphFolder.open(dir);
         if (!g.preset().equals(preset.name()) || g.seed() != cfg.seed() || !g.layoutRecipe().equals(preset.layout())) {
@@ -259,6 +258,16 @@ public final class Trainer implements AutoCloseable {
                     + preset.layout().describe() + "; remove the folder to rebuild it");
         }
         return g;
+    }
+
+    /** The files of the run's optional G_img losses; the segmenter loss's class weights come from the training pixels. */
+    private GraphSet.LossFiles lossFiles(TrainData data) throws IOException {
+        TrainConfig.SegmenterLossOption sl = cfg.segmenterLoss();
+        Path vgg = cfg.vgg() == null ? null : Path.of(cfg.vgg());
+        if (sl == null) return new GraphSet.LossFiles(vgg, null, 0f, null);
+        float[] w = sl.classes().of(data.labelled(), preset.numClasses());
+        if (w != null) listener.message("segmenter loss class weights (" + sl.classes().id() + "): " + java.util.Arrays.toString(w));
+        return new GraphSet.LossFiles(vgg, Path.of(sl.segmenter()), sl.weight(), w);
     }
 
     private StepRunner runner(String graph) throws IOException, OrtException {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnxruntime.OrtSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,13 +18,14 @@ import org.sbgan.graphs.models.TrainingStage;
 import org.sbgan.runtime.labels.LabelSpace;
 import org.sbgan.runtime.labels.LabelSpaces;
 import org.sbgan.trainer.data.BadSamplePolicy;
+import org.sbgan.trainer.data.CheckedSplits;
+import org.sbgan.trainer.data.ClassWeights;
 import org.sbgan.trainer.data.DataFormat;
 import org.sbgan.trainer.segmenter.SegmenterTraining;
 import org.sbgan.trainer.step.Sessions;
 import org.sbgan.trainer.train.BundleWriter;
 import org.sbgan.trainer.train.RunFolder;
 import org.sbgan.trainer.train.TrainConfig;
-import org.sbgan.trainer.data.CheckedSplits;
 import org.sbgan.trainer.train.Trainer;
 
 /**
@@ -52,15 +54,28 @@ class SegmenterMetricsTest {
                 .withMetrics(Set.of("miou", "fid"));
     }
 
-    @Test
-    void aTrainedImageGeneratorShowsItsLayoutsBetterThanAnUntrainedOne() throws Exception {
+    /** G_img and D1 trained 120 SPADE iterations into {@code tmp/name}, with the config's image losses. */
+    static Path spadeRun(String name, TrainConfig.SegmenterLossOption segmenterLoss) throws Exception {
         TrainConfig cfg = TrainConfig.defaults("tiny", TESTDATA.toString()).toBuilder().maxSteps(120).checkpointEvery(1000).sampleEvery(1000)
-                .cacheMb(256).build();
-        Path run = tmp.resolve("spade");
+                .cacheMb(256).segmenterLoss(segmenterLoss).build();
+        Path run = tmp.resolve(name);
         try (OrtSession.SessionOptions so = Sessions.cpu(2);
              Trainer t = new Trainer(new RunFolder(run), cfg, new Trainer.Options(2, so, "cpu"), null)) {
             t.train(List.of(TrainingStage.SPADE), false);
         }
+        return run;
+    }
+
+    static Path plainSpade;
+
+    static synchronized Path plainSpade() throws Exception {
+        if (plainSpade == null) plainSpade = spadeRun("spade", null);
+        return plainSpade;
+    }
+
+    @Test
+    void aTrainedImageGeneratorShowsItsLayoutsBetterThanAnUntrainedOne() throws Exception {
+        Path run = plainSpade();
         Evaluation.Options o = cond(run.resolve("model"));
         o = new Evaluation.Options(o.real(), o.realFormat(), o.split(), o.trainSplit(), o.model(), o.fake(), o.mode(), o.metrics(),
                 Evaluation.SEGMENTER_FEATURES + segmenter, o.count(), o.seed(), o.kidSubsets(), o.kidSubsetSize(), o.threads(), o.label(), segmenter);
@@ -76,6 +91,24 @@ class SegmenterMetricsTest {
         assertTrue(trained.metric(Evaluation.FID) < base.metric(Evaluation.FID), both);
         assertTrue(trained.features().startsWith("segmenter "), trained.features());
         assertTrue(Double.isFinite(trained.metric(MeanIou.classKey("flat"))), both);
+    }
+
+    @Test
+    void theSegmenterLossMakesEveryRegionReadableAsItsClass() throws Exception {
+        Path with = spadeRun("spade-segloss", new TrainConfig.SegmenterLossOption(segmenter.toString(), 1f, ClassWeights.NONE));
+        List<Double> ce = new ArrayList<>();
+        for (String line : Files.readAllLines(with.resolve("metrics.jsonl"))) {
+            var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+            if (n.has("segmenter")) ce.add(n.get("segmenter").asDouble());
+        }
+        assertEquals(120, ce.size(), "one segmenter-loss value per G step");
+        double first = ce.subList(0, 10).stream().mapToDouble(d -> d).average().orElseThrow();
+        double last = ce.subList(110, 120).stream().mapToDouble(d -> d).average().orElseThrow();
+        assertTrue(last < 0.6 * first, "segmenter CE " + first + " → " + last);
+        Evaluation.Result withLoss = Evaluation.run(cond(with.resolve("model")).withMetrics(Set.of("miou")), s -> {});
+        Evaluation.Result plain = Evaluation.run(cond(plainSpade().resolve("model")).withMetrics(Set.of("miou")), s -> {});
+        String both = withLoss.toJson() + "\n" + plain.toJson();
+        assertTrue(withLoss.metric(MeanIou.MIOU) > plain.metric(MeanIou.MIOU) + 0.05, both);
     }
 
     @Test

@@ -16,11 +16,13 @@ import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.runtime.labels.LabelSpace;
 import org.sbgan.runtime.labels.LabelSpaces;
 import org.sbgan.trainer.data.BadSamplePolicy;
+import org.sbgan.trainer.data.CheckedSplits;
+import org.sbgan.trainer.data.ClassWeights;
 import org.sbgan.trainer.data.DataFormat;
 import org.sbgan.trainer.data.Sample;
 import org.sbgan.trainer.data.SampleSource;
+import org.sbgan.trainer.graphs.SegmenterBundle;
 import org.sbgan.trainer.step.StateFile;
-import org.sbgan.trainer.data.CheckedSplits;
 
 /**
  * The segmenter trained on the bundled testdata/: it learns the val split far above chance, labels drawn at random teach
@@ -96,7 +98,7 @@ class SegmenterTrainingTest {
 
     @Test
     void aStoppedRunResumesBitForBit() throws Exception {
-        SegmenterTraining.Options o = new SegmenterTraining.Options(16, 32, 4, 2, 4, 6, 2e-3f, SegmenterTraining.ClassWeights.BALANCED, 7, 3);
+        SegmenterTraining.Options o = new SegmenterTraining.Options(16, 32, 4, 2, 4, 6, 2e-3f, ClassWeights.BALANCED, 7, 3);
         Path straight = tmp.resolve("straight"), stopped = tmp.resolve("stopped");
         SegmenterTraining.train(train, SPACE, o, straight, false, null, 2, null);
         RuntimeException stop = assertThrows(RuntimeException.class, () -> SegmenterTraining.train(train, SPACE, o, stopped, false, null, 2,

@@ -1,4 +1,4 @@
-package org.sbgan.trainer.segmenter;
+package org.sbgan.trainer.graphs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,0 +1,91 @@
+package org.sbgan.graphs.models;
+
+import java.util.Arrays;
+import java.util.Map;
+import org.sbgan.graphs.ir.Graph;
+import org.sbgan.graphs.ir.PoolSpec;
+import org.sbgan.graphs.ir.Tensor;
+import org.sbgan.graphs.ir.Value;
+import org.sbgan.graphs.loss.Losses;
+import org.sbgan.graphs.nn.ConstantParams;
+
+/**
+ * A frozen segmenter's per-pixel cross-entropy between what it reads in G_img's image and the layout the image was
+ * drawn from: λ · CE(Segmenter(fake), layout), optionally class-weighted. The GAN losses alone let G_img leave small
+ * classes (people, poles) unrendered, since D1 can tell a real pair from a fake one by the large regions; this term
+ * makes every labelled region carry evidence of its class. The segmenter ({@link Segmenter}, trained on the real
+ * pairs by {@code segmenter train}) is inlined with its weights as constants and runs in inference mode, so only
+ * G_img learns from it.
+ *
+ * <p>When the image is larger than the segmenter's input by an integer factor f in both axes, image and layout are
+ * average-pooled by f first (the layout becomes a soft target, each pixel the class fractions of its f×f window).
+ *
+ * @param config       the segmenter's shape
+ * @param weights      its trained tensors by qualified name ({@code segnet.down0.a.conv.weight}, …)
+ * @param source       names the segmenter in errors and descriptions
+ * @param lambda       the term's weight in the G loss
+ * @param classWeights per-class weights of the cross-entropy (length K), or null for equal weights
+ */
+public record SegmenterLoss(Segmenter.Config config, Map<String, Tensor> weights, String source, float lambda, float[] classWeights) {
+    /** Prefix of the constants holding the segmenter's weights in a step graph. */
+    public static final String PREFIX = "segloss.";
+    /** Default weight λ. */
+    public static final float LAMBDA = 1f;
+
+    public SegmenterLoss {
+        if (config == null || weights == null || source == null) throw new IllegalArgumentException("SegmenterLoss: null config, weights or source");
+        if (!(lambda > 0) || !Float.isFinite(lambda)) throw new IllegalArgumentException("segmenter loss weight must be > 0, not " + lambda);
+        if (classWeights != null && classWeights.length != config.numClasses()) {
+            throw new IllegalArgumentException("segmenter loss: " + classWeights.length + " class weights for " + config.numClasses() + " classes");
+        }
+        weights = Map.copyOf(weights);
+        classWeights = classWeights == null ? null : classWeights.clone();
+    }
+
+    /**
+     * Checks that this segmenter fits {@code p}: same number of classes, and the image size an integer multiple of the
+     * segmenter's input; throws IllegalArgumentException with a one-line message naming the source otherwise.
+     */
+    public SegmenterLoss check(Preset p) {
+        if (config.numClasses() != p.numClasses()) {
+            throw new IllegalArgumentException(source + ": a segmenter of " + config.numClasses() + " classes, preset " + p.name() + " has "
+                    + p.numClasses());
+        }
+        factor(p.imageSize());
+        return this;
+    }
+
+    private int factor(Preset.Size s) {
+        int fh = s.height() / config.height(), fw = s.width() / config.width();
+        if (fh < 1 || fh != fw || s.height() != fh * config.height() || s.width() != fw * config.width()) {
+            throw new IllegalArgumentException(source + ": segmenter input " + config.height() + "×" + config.width() + " does not divide the image size "
+                    + s.height() + "×" + s.width() + " by one integer factor; train the segmenter with --size " + s.height() + "x" + s.width());
+        }
+        return fh;
+    }
+
+    /** λ · CE(Segmenter(fake), layout) for fake images [N, 3, H, W] in [−1, 1] and their one-hot layouts [N, K, H, W]. */
+    public Value loss(Graph g, Value fake, Value layout) {
+        int f = factor(new Preset.Size((int) fake.dim(2), (int) fake.dim(3)));
+        Segmenter net;
+        try (Graph.Scope root = g.scopeAt("")) {
+            // the weights are named from the root, as the segmenter's own graphs declare them
+            net = new Segmenter(new ConstantParams(g, weights, PREFIX, source), config);
+        }
+        try (Graph.Scope s = g.scope("segmenter_loss")) {
+            Value img = fake, target = layout;
+            if (f > 1) {
+                PoolSpec pool = PoolSpec.of(f, f, 0, true);
+                img = g.avgPool(fake, pool);
+                target = g.avgPool(layout, pool);
+            }
+            Value ce = Losses.pixelCrossEntropy(g, net.forward(img).logits(), target, classWeights);
+            return g.mul(ce, lambda);
+        }
+    }
+
+    /** One line for step docs and logs. */
+    public String describe() {
+        return "segmenter CE ×" + lambda + (classWeights == null ? "" : " class-weighted " + Arrays.toString(classWeights)) + " of " + source;
+    }
+}

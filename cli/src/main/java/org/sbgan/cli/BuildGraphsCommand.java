@@ -65,7 +65,7 @@ public final class BuildGraphsCommand implements Callable<Integer> {
         }
         GraphSet.LossFiles losses;
         try {
-            losses = imageLosses.lossFilesWithoutData();
+            losses = imageLosses.lossFilesWithoutData(p);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -102,7 +102,7 @@ public final class BuildGraphsCommand implements Callable<Integer> {
             o.put("inference_graphs", r.inferenceGraphs());
             o.put("state_tensors", r.stateTensors());
             o.put("vgg_loss", imageLosses.vgg != null);
-            o.put("segmenter_loss", imageLosses.segmenter != null);
+            o.put("segmenter_loss", losses.segmenter() != null);
             o.put("seconds", Math.round(secs * 1000) / 1000.0);
             o.set("networks", r.manifest().get("networks"));
             System.out.println(m.writeValueAsString(o));

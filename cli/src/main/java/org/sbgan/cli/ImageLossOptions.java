@@ -1,7 +1,12 @@
 package org.sbgan.cli;
 
 import java.nio.file.Path;
+import org.sbgan.graphs.models.Preset;
+import org.sbgan.graphs.models.Segmenter;
+import org.sbgan.graphs.models.SegmenterLoss;
 import org.sbgan.trainer.data.ClassWeights;
+import org.sbgan.trainer.graphs.GraphSet;
+import org.sbgan.trainer.train.TrainConfig.SegmenterLossOption;
 import picocli.CommandLine.Option;
 
 /**
@@ -9,14 +14,19 @@ import picocli.CommandLine.Option;
  * {@code build-graphs}): the VGG19 perceptual loss and a trained segmenter's cross-entropy.
  */
 final class ImageLossOptions {
+    /** The value of --segmenter-loss that turns it off (the released code's setting). */
+    static final String NONE = "none", PRESET = "preset";
+
     @Option(names = "--vgg", paramLabel = "FILE", description = "VGG19 ONNX model (torchvision vgg19().features): adds the VGG19 "
             + "perceptual loss (×10, relu1_1…relu5_1) to the SPADE and e2e G steps (default: off).")
     Path vgg;
 
-    @Option(names = "--segmenter-loss", paramLabel = "SEG", description = "A segmenter trained on the real pairs (segmenter train's run or "
-            + "model folder): adds its per-pixel cross-entropy between G_img's image and the layout it was drawn from to the SPADE and "
-            + "e2e G steps, so every labelled region must show its class (default: off).")
-    Path segmenter;
+    @Option(names = "--segmenter-loss", paramLabel = "auto|none|SEG", defaultValue = PRESET,
+            description = "A segmenter's per-pixel cross-entropy between G_img's image and the layout it was drawn from, added to the SPADE and "
+                    + "e2e G steps so every labelled region shows its class: auto (a segmenter the run trains on its own training pairs, "
+                    + "into RUN/segmenter, when the SPADE stage starts), none (off, as in the released code), or SEG (segmenter train's run or "
+                    + "model folder) (default: auto for tiny and small, none for the paper presets).")
+    String segmenter;
 
     @Option(names = "--segmenter-loss-weight", paramLabel = "W", description = "λ of the segmenter loss (default: 1).")
     float weight;
@@ -25,21 +35,32 @@ final class ImageLossOptions {
             description = "Class weights of the segmenter loss: none, or balanced (median frequency of the training pixels) (default: ${DEFAULT-VALUE}).")
     ClassWeights classes;
 
-    /**
-     * The files for a graph set built without training data (build-graphs, bench): the segmenter loss with equal class
-     * weights; balanced weights need the training pixels, so they are refused here.
-     */
-    org.sbgan.trainer.graphs.GraphSet.LossFiles lossFilesWithoutData() {
-        if (segmenter != null && classes != ClassWeights.NONE) {
-            throw new IllegalArgumentException("--segmenter-loss-classes " + classes.id() + " needs the training data's pixel counts; "
-                    + "train computes them (here only none)");
-        }
-        return new org.sbgan.trainer.graphs.GraphSet.LossFiles(vgg, segmenter, weight == 0 ? org.sbgan.graphs.models.SegmenterLoss.LAMBDA : weight, null);
+    /** The segmenter loss a run's config records for preset {@code p}, or null when off (a folder made absolute). */
+    SegmenterLossOption segmenterLoss(Preset p) {
+        String v = segmenter == null ? PRESET : segmenter;
+        if (v.equals(PRESET)) v = SegmenterLossOption.presetDefault(p.name()) ? SegmenterLossOption.OWN : NONE;
+        if (v.equals(NONE)) return null;
+        String where = v.equals(SegmenterLossOption.OWN) ? v : Path.of(v).toAbsolutePath().normalize().toString();
+        return new SegmenterLossOption(where, weight, classes);
     }
 
-    /** The segmenter option as a run's config records it, or null when off (absolute folder). */
-    org.sbgan.trainer.train.TrainConfig.SegmenterLossOption segmenterLoss() {
-        return segmenter == null ? null
-                : new org.sbgan.trainer.train.TrainConfig.SegmenterLossOption(segmenter.toAbsolutePath().normalize().toString(), weight, classes);
+    /**
+     * The losses of a graph set built without training data (build-graphs), the same as train builds: the segmenter's
+     * weights are state that train fills in, so only its shape is needed; balanced class weights need the training
+     * pixels, so they are refused here.
+     */
+    GraphSet.LossFiles lossFilesWithoutData(Preset p) throws java.io.IOException {
+        SegmenterLossOption o = segmenterLoss(p);
+        if (o == null) return new GraphSet.LossFiles(vgg, null);
+        if (o.classes() != ClassWeights.NONE) {
+            throw new IllegalArgumentException("--segmenter-loss-classes " + o.classes().id() + " needs the training data's pixel counts; "
+                    + "train computes them (here only none)");
+        }
+        if (o.own()) {
+            Preset.Size s = SegmenterLoss.ownInputSize(p);
+            return new GraphSet.LossFiles(vgg, new SegmenterLoss(Segmenter.Config.of(p.numClasses(), s.height(), s.width()),
+                    "the run's own segmenter", o.weight(), null));
+        }
+        return new GraphSet.LossFiles(vgg, GraphSet.readSegmenterLoss(Path.of(o.segmenter()), p, o.weight(), null));
     }
 }

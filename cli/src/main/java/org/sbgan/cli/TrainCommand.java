@@ -3,6 +3,7 @@ package org.sbgan.cli;
 import ai.onnxruntime.OrtSession;
 import io.micronaut.context.annotation.Prototype;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +19,8 @@ import org.sbgan.graphs.models.TrainingStage;
 import org.sbgan.trainer.data.BadSamplePolicy;
 import org.sbgan.trainer.data.DataFormat;
 import org.sbgan.trainer.graphs.GraphSet;
+import org.sbgan.trainer.graphs.SegmenterBundle;
+import org.sbgan.trainer.segmenter.SegmenterTraining;
 import org.sbgan.trainer.step.Sessions;
 import org.sbgan.trainer.train.RunFolder;
 import org.sbgan.trainer.train.Schedule;
@@ -177,9 +180,9 @@ public final class TrainCommand implements Callable<Integer> {
                         .maxSteps(c.maxSteps).checkpointEvery(c.checkpointEvery).sampleEvery(c.sampleEvery)
                         .unlabeledImages(c.unlabeledImages == null ? null : c.unlabeledImages.toAbsolutePath().normalize().toString())
                         .onBadSample(d.onBadSample).cacheMb(d.cacheMb).vgg(imageLosses.vgg == null ? null : imageLosses.vgg.toAbsolutePath().normalize().toString())
-                        .segmenterLoss(imageLosses.segmenterLoss())
+                        .segmenterLoss(imageLosses.segmenterLoss(preset.resolve()))
                         .layout(layoutRecipe.resolve(preset.resolve())).build();
-                if (cfg.segmenterLoss() != null) {
+                if (cfg.segmenterLoss() != null && !cfg.segmenterLoss().own()) {
                     // read the segmenter now, so a bad folder is one line before the run folder is touched
                     GraphSet.readSegmenterLoss(Path.of(cfg.segmenterLoss().segmenter()), cfg.presetRecord(), cfg.segmenterLoss().weight(), null);
                 }
@@ -192,7 +195,7 @@ public final class TrainCommand implements Callable<Integer> {
         try (OrtSession.SessionOptions so = Sessions.create(device.value, t)) {
             Progress listener = new Progress(err, progress.bar() ? "bar" : "lines", System.nanoTime());
             Trainer.Result r;
-            try (Trainer trainer = new Trainer(folder, cfg, new Trainer.Options(t, so, device.id()), listener)) {
+            try (Trainer trainer = new Trainer(folder, cfg, new Trainer.Options(t, so, device.id(), ownSegmenter(t)), listener)) {
                 r = trainer.train(stages, resume);
             } finally {
                 listener.close();
@@ -228,6 +231,30 @@ public final class TrainCommand implements Callable<Integer> {
             sb.append(e.getKey()).append('=').append(String.format(Locale.ROOT, "%.3g", e.getValue()));
         }
         return sb.toString();
+    }
+
+    /**
+     * The run's own segmenter for {@code --segmenter-loss auto}: {@code segmenter train}'s defaults at the size the trainer
+     * asks for, on the run's training pairs, into RUN/segmenter; finished where an interrupted one stopped, kept once done.
+     */
+    static Trainer.OwnSegmenter ownSegmenter(int threads) {
+        return (data, space, shape, seed, maxIterations, dir, log) -> {
+            if (Files.isRegularFile(dir.resolve(SegmenterBundle.MODEL_DIR).resolve(SegmenterBundle.META))) return dir;
+            boolean resume = Files.isRegularFile(dir.resolve(SegmenterTraining.RUN_FILE));
+            SegmenterTraining.Options o = SegmenterTraining.Options.of(shape.height(), shape.width(), seed);
+            if (maxIterations > 0 && maxIterations < o.iterations()) o = o.withIterations((int) maxIterations);
+            log.message((resume ? "finishing" : "training") + " the run's own segmenter for the segmenter loss: " + o.iterations() + " iterations of "
+                    + o.batch() + " at " + o.height() + "×" + o.width() + " on " + data.describe() + ", into " + dir);
+            SegmenterTraining.Result r = SegmenterTraining.train(data, space, o, dir, resume, null, threads, new SegmenterTraining.Listener() {
+                @Override
+                public void message(String line) {
+                    log.message(line);
+                }
+            });
+            log.message(String.format(java.util.Locale.ROOT, "trained the run's own segmenter in %s (last batch pixel accuracy %.3f)",
+                    duration(r.seconds()), r.pixelAccuracy()));
+            return dir;
+        };
     }
 
     /** A progress bar on a terminal (stage, level, step, main losses, images/s, ETA), else a line every 10 s. */

@@ -81,6 +81,31 @@ class SegmenterCommandTest {
     }
 
     @Test
+    void tinyTrainsItsOwnSegmenterWhenTheSpadeStageStartsAndNoneTurnsTheLossOff(@TempDir Path tmp) throws Exception {
+        Path seg = tmp.resolve("seg-only");
+        Run layouts = run("train", "--data", TESTDATA.toString(), "--stage", "seg", "--max-steps", "1", "--run", seg.toString(), "--threads", "2",
+                "--progress", "lines");
+        assertEquals(0, layouts.code(), layouts.err());
+        assertEquals("auto", new ObjectMapper().readTree(seg.resolve("config.json").toFile()).path("segmenterLoss").path("segmenter").asText());
+        assertTrue(!Files.exists(seg.resolve("segmenter")), "no segmenter trained for a run without the SPADE stage");
+
+        Path spade = tmp.resolve("spade");
+        Run own = run("train", "--data", TESTDATA.toString(), "--stage", "spade", "--max-steps", "3", "--run", spade.toString(), "--threads", "2",
+                "--progress", "lines");
+        assertEquals(0, own.code(), own.err());
+        assertTrue(own.err().contains("training the run's own segmenter for the segmenter loss: 3 iterations of 16 at 32×64"), own.err());
+        assertTrue(Files.isRegularFile(spade.resolve("segmenter/model/segmenter.onnx")), "RUN/segmenter holds the segmenter");
+        assertEquals(3, Files.readString(spade.resolve("metrics.jsonl")).lines().filter(l -> l.contains("\"segmenter\":")).count());
+
+        Path off = tmp.resolve("off");
+        Run none = run("train", "--data", TESTDATA.toString(), "--stage", "spade", "--max-steps", "1", "--run", off.toString(), "--threads", "2",
+                "--progress", "lines", "--segmenter-loss", "none");
+        assertEquals(0, none.code(), none.err());
+        assertTrue(new ObjectMapper().readTree(off.resolve("config.json").toFile()).path("segmenterLoss").isNull());
+        assertTrue(!Files.readString(off.resolve("metrics.jsonl")).contains("\"segmenter\":") && !Files.exists(off.resolve("segmenter")));
+    }
+
+    @Test
     void badInputIsOneLine(@TempDir Path tmp) {
         Run missing = run("segmenter", "eval", "--model", tmp.resolve("nope").toString());
         assertEquals(1, missing.code());

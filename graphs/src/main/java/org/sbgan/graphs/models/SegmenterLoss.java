@@ -1,45 +1,51 @@
 package org.sbgan.graphs.models;
 
 import java.util.Arrays;
-import java.util.Map;
 import org.sbgan.graphs.ir.Graph;
 import org.sbgan.graphs.ir.PoolSpec;
-import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.loss.Losses;
-import org.sbgan.graphs.nn.ConstantParams;
 
 /**
  * A frozen segmenter's per-pixel cross-entropy between what it reads in G_img's image and the layout the image was
  * drawn from: λ · CE(Segmenter(fake), layout), optionally class-weighted. The GAN losses alone let G_img leave small
- * classes (people, poles) unrendered, since D1 can tell a real pair from a fake one by the large regions; this term
- * makes every labelled region carry evidence of its class. The segmenter ({@link Segmenter}, trained on the real
- * pairs by {@code segmenter train}) is inlined with its weights as constants and runs in inference mode, so only
- * G_img learns from it.
+ * classes (people, poles, cars) as blurs, since D1 tells a real pair from a fake one mostly by the large regions; this
+ * term makes every labelled region carry evidence of its class. The segmenter ({@link Segmenter}, trained on the real
+ * pairs) runs in inference mode with weights the step reads as state and never writes ({@link Segmenter#GROUP}
+ * {@code .*}), so only G_img learns from it; the trainer loads the trained weights into that state.
  *
  * <p>When the image is larger than the segmenter's input by an integer factor f in both axes, image and layout are
  * average-pooled by f first (the layout becomes a soft target, each pixel the class fractions of its f×f window).
  *
  * @param config       the segmenter's shape
- * @param weights      its trained tensors by qualified name ({@code segnet.down0.a.conv.weight}, …)
  * @param source       names the segmenter in errors and descriptions
  * @param lambda       the term's weight in the G loss
  * @param classWeights per-class weights of the cross-entropy (length K), or null for equal weights
  */
-public record SegmenterLoss(Segmenter.Config config, Map<String, Tensor> weights, String source, float lambda, float[] classWeights) {
-    /** Prefix of the constants holding the segmenter's weights in a step graph. */
-    public static final String PREFIX = "segloss.";
+public record SegmenterLoss(Segmenter.Config config, String source, float lambda, float[] classWeights) {
     /** Default weight λ. */
     public static final float LAMBDA = 1f;
+    /** The largest segmenter input height the trainer picks for a run's own segmenter. */
+    public static final int OWN_MAX_HEIGHT = 64;
 
     public SegmenterLoss {
-        if (config == null || weights == null || source == null) throw new IllegalArgumentException("SegmenterLoss: null config, weights or source");
+        if (config == null || source == null) throw new IllegalArgumentException("SegmenterLoss: null config or source");
         if (!(lambda > 0) || !Float.isFinite(lambda)) throw new IllegalArgumentException("segmenter loss weight must be > 0, not " + lambda);
         if (classWeights != null && classWeights.length != config.numClasses()) {
             throw new IllegalArgumentException("segmenter loss: " + classWeights.length + " class weights for " + config.numClasses() + " classes");
         }
-        weights = Map.copyOf(weights);
         classWeights = classWeights == null ? null : classWeights.clone();
+    }
+
+    /**
+     * The input size of a segmenter trained for {@code p}'s images: the image size halved until the height is at most
+     * {@link #OWN_MAX_HEIGHT} (tiny 32×64, small and the paper presets 64×128).
+     */
+    public static Preset.Size ownInputSize(Preset p) {
+        Preset.Size s = p.imageSize();
+        int f = 1;
+        while (s.height() / f > OWN_MAX_HEIGHT && s.height() % (2 * f) == 0 && s.width() % (2 * f) == 0) f *= 2;
+        return new Preset.Size(s.height() / f, s.width() / f);
     }
 
     /**
@@ -64,14 +70,14 @@ public record SegmenterLoss(Segmenter.Config config, Map<String, Tensor> weights
         return fh;
     }
 
-    /** λ · CE(Segmenter(fake), layout) for fake images [N, 3, H, W] in [−1, 1] and their one-hot layouts [N, K, H, W]. */
-    public Value loss(Graph g, Value fake, Value layout) {
+    /**
+     * λ · CE(net(fake), layout) for fake images [N, 3, H, W] in [−1, 1] and their one-hot layouts [N, K, H, W], where
+     * {@code net} is this loss's segmenter built on frozen inference-mode parameters.
+     */
+    public Value loss(Segmenter net, Value fake, Value layout) {
+        if (!net.config().equals(config)) throw new IllegalArgumentException("segmenter loss: network " + net.config() + ", loss built for " + config);
+        Graph g = fake.graph();
         int f = factor(new Preset.Size((int) fake.dim(2), (int) fake.dim(3)));
-        Segmenter net;
-        try (Graph.Scope root = g.scopeAt("")) {
-            // the weights are named from the root, as the segmenter's own graphs declare them
-            net = new Segmenter(new ConstantParams(g, weights, PREFIX, source), config);
-        }
         try (Graph.Scope s = g.scope("segmenter_loss")) {
             Value img = fake, target = layout;
             if (f > 1) {

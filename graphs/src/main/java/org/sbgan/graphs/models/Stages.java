@@ -117,8 +117,11 @@ public final class Stages {
     public record ImageLosses(Vgg vgg, SegmenterLoss segmenter) {
         public static final ImageLosses NONE = new ImageLosses(null, null);
 
-        /** loss + the terms that are on, each also a metric ("vgg", "segmenter"), for fake images of real layouts. */
-        Value addTo(StepBuilder sb, Value loss, Value fake, Value layout, Value real) {
+        /**
+         * loss + the terms that are on, each also a metric ("vgg", "segmenter"), for fake images of real layouts. The
+         * segmenter's weights are state the step reads and never writes ({@code segnet.*}, frozen, inference mode).
+         */
+        Value addTo(StepBuilder sb, StepParams sp, Value loss, Value fake, Value layout, Value real) {
             Graph g = sb.graph();
             if (vgg != null) {
                 Value v = vgg.loss(g, fake, real);
@@ -126,7 +129,7 @@ public final class Stages {
                 loss = g.add(loss, v);
             }
             if (segmenter != null) {
-                Value v = segmenter.loss(g, fake, layout);
+                Value v = segmenter.loss(new Segmenter(new Frozen(sp, false), segmenter.config()), fake, layout);
                 sb.metric("segmenter", v);
                 loss = g.add(loss, v);
             }
@@ -139,12 +142,22 @@ public final class Stages {
         }
     }
 
-    /** Parameters that are read but whose buffers are never written (networks a step does not train). */
+    /**
+     * Parameters that are read but whose buffers are never written (networks a step does not train). They run in
+     * training mode (batch statistics), except a network frozen for inference (the segmenter of the segmenter loss),
+     * which reads its running statistics.
+     */
     private static final class Frozen implements Params {
         private final Params inner;
+        private final boolean training;
 
         Frozen(Params inner) {
+            this(inner, true);
+        }
+
+        Frozen(Params inner, boolean training) {
             this.inner = inner;
+            this.training = training;
         }
 
         @Override
@@ -169,7 +182,7 @@ public final class Stages {
 
         @Override
         public boolean training() {
-            return true;
+            return training;
         }
     }
 
@@ -386,7 +399,7 @@ public final class Stages {
         PatchDiscriminator d1 = new PatchDiscriminator(new Frozen(sp), D1, PatchDiscriminator.Config.d1(p));
         Value fake = gen.forward(layout);
         Value[] l = spadeGLosses(g, d1, layout, fake, image, batch);
-        Value loss = extra.addTo(sb, g.add(l[0], l[1]), fake, layout, image);
+        Value loss = extra.addTo(sb, sp, g.add(l[0], l[1]), fake, layout, image);
         update(sb, loss, p, TrainingStage.SPADE, GIMG);
         sb.metric("loss_g", loss);
         sb.metric("hinge", l[0]);
@@ -475,7 +488,7 @@ public final class Stages {
         Value d2Loss = Losses.hingeG(Losses.lastOfEachScale(d2.forward(imgs.get(0))));
         Value[] l = spadeGLosses(g, d1, layout, imgs.get(1), image, batch);
         Value loss = g.add(g.add(g.mul(segLoss, E2E_SEG_WEIGHT), g.mul(d2Loss, E2E_D2_WEIGHT)), g.add(l[0], l[1]));
-        loss = extra.addTo(sb, loss, imgs.get(1), layout, image);
+        loss = extra.addTo(sb, sp, loss, imgs.get(1), layout, image);
         update(sb, loss, p, TrainingStage.E2E, GSEG, GIMG);
         sb.metric("loss_g", loss);
         sb.metric("seg_g", segLoss);

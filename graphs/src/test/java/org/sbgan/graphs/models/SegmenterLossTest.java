@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.sbgan.graphs.ir.Graph;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
+import org.sbgan.graphs.nn.Init;
+import org.sbgan.graphs.nn.Params;
 import org.sbgan.graphs.onnx.OnnxExport;
 import org.sbgan.graphs.step.StepGraph;
 import org.sbgan.graphs.step.StepManifest;
@@ -81,10 +83,45 @@ class SegmenterLossTest {
         return cw == null ? num / (n * hw) : num / den;
     }
 
-    private static float lossValue(SegmenterLoss sl, Tensor fake, Tensor layout) throws Exception {
+    /** The trained weights as constants of a plain graph, in inference mode (what a step reads as frozen state). */
+    private static Segmenter constantNet(Graph g, Map<String, Tensor> w, Segmenter.Config cfg) {
+        return new Segmenter(new Params() {
+            @Override
+            public Graph graph() {
+                return g;
+            }
+
+            @Override
+            public Value param(String local, Init init, long... shape) {
+                String name = g.qualify(local);
+                Tensor t = w.get(name);
+                if (t == null) throw new IllegalArgumentException("no tensor " + name);
+                return g.constant(name, t);
+            }
+
+            @Override
+            public Value buffer(String local, Init init, long... shape) {
+                return param(local, init, shape);
+            }
+
+            @Override
+            public void update(Value buffer, Value next) {}
+
+            @Override
+            public boolean training() {
+                return false;
+            }
+        }, cfg);
+    }
+
+    private static Value loss(Graph g, SegmenterLoss sl, Map<String, Tensor> w, Value fake, Value layout) {
+        return sl.loss(constantNet(g, w, sl.config()), fake, layout);
+    }
+
+    private static float lossValue(SegmenterLoss sl, Map<String, Tensor> w, Tensor fake, Tensor layout) throws Exception {
         Graph g = new Graph("segmenter_loss_value");
         Value f = g.input("fake", fake.shape), l = g.input("layout", layout.shape);
-        try (Ort ort = new Ort(OnnxExport.model(g, Map.of("loss", sl.loss(g, f, l))))) {
+        try (Ort ort = new Ort(OnnxExport.model(g, Map.of("loss", loss(g, sl, w, f, l))))) {
             return ort.run(Map.of("fake", fake, "layout", layout)).get("loss").floats()[0];
         }
     }
@@ -104,8 +141,8 @@ class SegmenterLossTest {
         float[] cw = {0.5f, 1f, 2f, 4f};
         double plain = crossEntropy(logits, layout, null), weighted = crossEntropy(logits, layout, cw);
         assertTrue(plain > 0.1 && Math.abs(plain - weighted) > 1e-3, "degenerate test: " + plain + " / " + weighted);
-        assertEquals(2 * plain, lossValue(new SegmenterLoss(NET, w, "seg", 2f, null), fake, layout), 1e-4 * plain);
-        assertEquals(weighted, lossValue(new SegmenterLoss(NET, w, "seg", 1f, cw), fake, layout), 1e-4 * weighted);
+        assertEquals(2 * plain, lossValue(new SegmenterLoss(NET, "seg", 2f, null), w, fake, layout), 1e-4 * plain);
+        assertEquals(weighted, lossValue(new SegmenterLoss(NET, "seg", 1f, cw), w, fake, layout), 1e-4 * weighted);
     }
 
     @Test
@@ -115,7 +152,7 @@ class SegmenterLossTest {
         Tensor fake = image(r, 1, 16, 32), layout = oneHot(r, 1, 16, 32);
         Tensor pooledImage = pool2(fake), pooledLayout = pool2(layout);
         double want = crossEntropy(logitsOfInferenceModel(w, pooledImage), pooledLayout, null);
-        assertEquals(want, lossValue(new SegmenterLoss(NET, w, "seg", 1f, null), fake, layout), 1e-4 * want);
+        assertEquals(want, lossValue(new SegmenterLoss(NET, "seg", 1f, null), w, fake, layout), 1e-4 * want);
     }
 
     private static Tensor pool2(Tensor t) {
@@ -138,44 +175,53 @@ class SegmenterLossTest {
         Map<String, Tensor> w = weights(7);
         Random r = new Random(9);
         Tensor layout = oneHot(r, 1, 8, 16);
-        SegmenterLoss sl = new SegmenterLoss(NET, w, "seg", 1f, new float[] {1f, 2f, 0.5f, 3f});
+        SegmenterLoss sl = new SegmenterLoss(NET, "seg", 1f, new float[] {1f, 2f, 0.5f, 3f});
         // a small step: ReLU and max-pool switches inside the segmenter are kinks a larger one may cross
         GradCheck.of("segmenter_loss_grad").scalarLoss().probes(40).eps(2e-4).tolerance(2e-3, 5e-2).input("fake", image(r, 1, 8, 16))
-                .check((g, p) -> sl.loss(g, p.get(0), g.constant("layout", layout)));
+                .check((g, p) -> loss(g, sl, w, p.get(0), g.constant("layout", layout)));
     }
 
     @Test
-    void checkNamesTheSegmenterWhenItDoesNotFitThePreset() throws Exception {
-        Map<String, Tensor> w = weights(1);
+    void checkNamesTheSegmenterWhenItDoesNotFitThePreset() {
         Preset tiny = Preset.TINY; // 8 classes, 32×64
-        var classes = assertThrows(IllegalArgumentException.class, () -> new SegmenterLoss(NET, w, "runs/seg/x", 1f, null).check(tiny));
+        var classes = assertThrows(IllegalArgumentException.class, () -> new SegmenterLoss(NET, "runs/seg/x", 1f, null).check(tiny));
         assertTrue(classes.getMessage().startsWith("runs/seg/x: a segmenter of 4 classes"), classes.getMessage());
         Segmenter.Config odd = new Segmenter.Config(8, 24, 48, 4, 2);
-        var size = assertThrows(IllegalArgumentException.class,
-                () -> new SegmenterLoss(odd, Segmenter.inference(odd, 1).initialValues(), "runs/seg/y", 1f, null).check(tiny));
+        var size = assertThrows(IllegalArgumentException.class, () -> new SegmenterLoss(odd, "runs/seg/y", 1f, null).check(tiny));
         assertTrue(size.getMessage().startsWith("runs/seg/y: segmenter input 24×48 does not divide the image size 32×64"), size.getMessage());
-        var missing = assertThrows(RuntimeException.class, () -> lossValue(new SegmenterLoss(NET, Map.of(), "runs/seg/z", 1f, null),
-                image(new Random(1), 1, 8, 16), oneHot(new Random(1), 1, 8, 16)));
-        assertTrue(missing.getMessage().startsWith("runs/seg/z has no tensor 'segnet."), missing.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new SegmenterLoss(NET, w, "s", 0f, null));
-        assertThrows(IllegalArgumentException.class, () -> new SegmenterLoss(NET, w, "s", 1f, new float[3]));
+        assertThrows(IllegalArgumentException.class, () -> new SegmenterLoss(NET, "s", 0f, null));
+        assertThrows(IllegalArgumentException.class, () -> new SegmenterLoss(NET, "s", 1f, new float[3]));
     }
 
     @Test
-    void spadeAndEndToEndGStepsGainTheTermAndNothingElse() {
+    void aRunsOwnSegmenterSeesTheImageAtMost64PixelsHigh() {
+        assertEquals(new Preset.Size(32, 64), SegmenterLoss.ownInputSize(Preset.TINY));
+        assertEquals(new Preset.Size(64, 128), SegmenterLoss.ownInputSize(Preset.SMALL));
+        assertEquals(new Preset.Size(64, 128), SegmenterLoss.ownInputSize(Preset.byName("cityscapes")));
+    }
+
+    @Test
+    void spadeAndEndToEndGStepsGainTheTermAndReadTheSegmenterAsFrozenState() {
         Preset p = Preset.TINY;
         Segmenter.Config net = new Segmenter.Config(p.numClasses(), 16, 32, 4, 2); // image 32×64 pooled by 2
-        Map<String, Tensor> w = Segmenter.inference(net, 2).initialValues();
-        Stages.ImageLosses extra = new Stages.ImageLosses(null, new SegmenterLoss(net, w, "runs/seg/guide", 1f, null));
+        Stages.ImageLosses extra = new Stages.ImageLosses(null, new SegmenterLoss(net, "runs/seg/guide", 1f, null));
+        List<String> segState = Segmenter.inference(net, 1).weightNames();
         for (boolean e2e : List.of(false, true)) {
             StepGraph plain = e2e ? Stages.e2eG(p, 2, 1) : Stages.spadeG(p, 2, 1);
             StepGraph with = e2e ? Stages.e2eG(p, 2, 1, extra) : Stages.spadeG(p, 2, 1, extra);
-            assertEquals(names(plain.manifest().state()), names(with.manifest().state()), "state of " + with.manifest().name());
+            String step = with.manifest().name();
+            List<String> added = new java.util.ArrayList<>(names(with.manifest().state()));
+            added.removeAll(names(plain.manifest().state()));
+            assertEquals(new java.util.TreeSet<>(segState), new java.util.TreeSet<>(added), "the step's state gains exactly the segmenter's tensors: " + step);
+            for (StepManifest.StateEntry e : with.manifest().state()) {
+                if (!e.name().startsWith(Segmenter.GROUP + ".")) continue;
+                assertTrue(e.read() && !e.written(), e.name() + " is read and never written by " + step);
+                assertTrue(with.initialState().containsKey(e.name()), e.name());
+            }
             List<String> metrics = with.manifest().metrics().stream().map(StepManifest.MetricEntry::name).toList();
             assertTrue(metrics.contains("segmenter"), metrics.toString());
             assertFalse(plain.manifest().metrics().stream().anyMatch(m -> m.name().equals("segmenter")));
-            long constants = with.model().getGraph().getInitializerList().stream().filter(t -> t.getName().startsWith(SegmenterLoss.PREFIX)).count();
-            assertEquals(w.size(), constants, "every segmenter tensor is a constant of " + with.manifest().name());
+            assertEquals(plain.manifest().written().size(), with.manifest().written().size(), "the same state is written: " + step);
             assertTrue(with.model().getGraph().getDocString().contains("segmenter CE ×1.0 of runs/seg/guide"), with.model().getGraph().getDocString());
         }
     }

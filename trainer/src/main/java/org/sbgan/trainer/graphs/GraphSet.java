@@ -21,11 +21,11 @@ import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.models.InferenceGraphs;
 import org.sbgan.graphs.models.LayoutRecipe;
 import org.sbgan.graphs.models.Preset;
+import org.sbgan.graphs.models.Segmenter;
 import org.sbgan.graphs.models.SegmenterLoss;
 import org.sbgan.graphs.models.Stages;
 import org.sbgan.graphs.models.TrainingStage;
 import org.sbgan.graphs.onnx.OnnxExport;
-import org.sbgan.graphs.onnx.OnnxImport;
 import org.sbgan.graphs.ops.Flops;
 import org.sbgan.graphs.step.StepGraph;
 import org.sbgan.graphs.step.StepManifest;
@@ -158,31 +158,29 @@ public final class GraphSet {
     }
 
     /**
-     * What the optional G_img losses are built from; null files are off.
+     * What the optional G_img losses are built from; nulls are off.
      *
-     * @param vgg                   a VGG19 ONNX file for the perceptual loss
-     * @param segmenter             a segmenter (run or model folder) for the segmenter loss
-     * @param segmenterWeight       its λ
-     * @param segmenterClassWeights its per-class weights, or null for equal weights
+     * @param vgg       a VGG19 ONNX file for the perceptual loss
+     * @param segmenter the segmenter loss (its network's shape, λ, class weights; the weights are state the trainer fills)
      */
-    public record LossFiles(Path vgg, Path segmenter, float segmenterWeight, float[] segmenterClassWeights) {
-        public static final LossFiles NONE = new LossFiles(null, null, SegmenterLoss.LAMBDA, null);
+    public record LossFiles(Path vgg, SegmenterLoss segmenter) {
+        public static final LossFiles NONE = new LossFiles(null, null);
 
-        public LossFiles {
-            segmenterClassWeights = segmenterClassWeights == null ? null : segmenterClassWeights.clone();
-        }
-
-        /** Reads and checks the files against {@code p}; every problem is an IllegalArgumentException of one line naming the file. */
-        public Stages.ImageLosses read(Preset p) throws IOException {
-            return new Stages.ImageLosses(vgg == null ? null : readVgg(vgg, p),
-                    segmenter == null ? null : readSegmenterLoss(segmenter, p, segmenterWeight, segmenterClassWeights));
+        /** Reads and checks them against {@code p}; every problem is an IllegalArgumentException of one line naming the file. */
+        public Stages.ImageLosses read(Preset p) {
+            try {
+                return new Stages.ImageLosses(vgg == null ? null : readVgg(vgg, p), segmenter == null ? null : segmenter.check(p));
+            } catch (IllegalArgumentException e) {
+                String m = Messages.oneLine(e.getMessage());
+                throw new IllegalArgumentException(segmenter != null && m.startsWith(segmenter.source()) ? "--segmenter-loss " + m : m, e);
+            }
         }
     }
 
     /**
-     * Reads a trained segmenter ({@code segmenter train}'s run or model folder) as the frozen network of the segmenter
-     * loss of {@code p}'s G_img; a missing or foreign folder, or a segmenter that does not fit the preset (classes, input
-     * size), is an IllegalArgumentException with a one-line message naming the folder.
+     * The segmenter loss of {@code p}'s G_img with a trained segmenter ({@code segmenter train}'s run or model folder);
+     * a missing or foreign folder, or a segmenter that does not fit the preset (classes, input size), is an
+     * IllegalArgumentException with a one-line message naming the folder.
      */
     public static SegmenterLoss readSegmenterLoss(Path folder, Preset p, float weight, float[] classWeights) throws IOException {
         String src = "--segmenter-loss " + folder;
@@ -193,18 +191,7 @@ public final class GraphSet {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(src + ": " + Messages.oneLine(e.getMessage()), e);
         }
-        Map<String, Tensor> weights;
-        try {
-            weights = OnnxImport.initializers(OnnxImport.read(b.model()), b.model().toString());
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(src + ": " + Messages.oneLine(e.getMessage()), e);
-        }
-        try {
-            return new SegmenterLoss(b.config(), weights, b.dir().toString(), weight, classWeights).check(p);
-        } catch (RuntimeException e) {
-            String m = Messages.oneLine(e.getMessage());
-            throw new IllegalArgumentException(m.startsWith(b.dir().toString()) ? "--segmenter-loss " + m : src + ": " + m, e);
-        }
+        return new LossFiles(null, new SegmenterLoss(b.config(), folder.toString(), weight, classWeights)).read(p).segmenter();
     }
 
     /**
@@ -310,6 +297,8 @@ public final class GraphSet {
         } else {
             ObjectNode sn = root.putObject("segmenter_loss");
             sn.put("segmenter", sl.source());
+            sn.put("input", sl.config().height() + "x" + sl.config().width());
+            sn.put("state_prefix", Segmenter.GROUP + ".");
             sn.put("weight", sl.lambda());
             if (sl.classWeights() == null) sn.putNull("class_weights");
             else for (float w : sl.classWeights()) sn.withArray("class_weights").add(w);

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.models.Segmenter;
 import org.sbgan.graphs.onnx.OnnxExport;
+import org.sbgan.graphs.onnx.OnnxImport;
 import org.sbgan.runtime.Messages;
 import org.sbgan.runtime.files.AtomicFiles;
 import org.sbgan.runtime.labels.LabelSpace;
@@ -71,6 +72,15 @@ public record SegmenterBundle(Path dir, Segmenter.Config config, String labelSpa
         }
         if (!Files.isRegularFile(dir.resolve(MODEL))) throw new IllegalArgumentException(dir.resolve(MODEL) + ": missing (the segmenter's ONNX model)");
         return new SegmenterBundle(dir, cfg, n.path("label_space").asText(), names, n.path("training"));
+    }
+
+    /** The trained tensors (parameters and BatchNorm statistics) by name, as {@link Segmenter} declares them. */
+    public Map<String, Tensor> weights() throws IOException {
+        try {
+            return OnnxImport.initializers(OnnxImport.read(model()), model().toString());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(model() + ": " + Messages.oneLine(e.getMessage()), e);
+        }
     }
 
     /**

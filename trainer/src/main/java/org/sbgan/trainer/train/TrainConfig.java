@@ -54,7 +54,8 @@ public record TrainConfig(String preset, String data, DataFormat dataFormat, Str
     /**
      * The segmenter loss of G_img (SegmenterLoss in graphs): which segmenter, its weight λ and how it weights classes.
      *
-     * @param segmenter a trained segmenter's run or model folder
+     * @param segmenter a trained segmenter's run or model folder, or {@link #OWN} for one the run trains on its own
+     *                  training pairs (into RUN/segmenter, when the first step that needs it starts)
      * @param weight    λ (0 = the default, 1)
      * @param classes   NONE, or BALANCED (median-frequency weights of the training pixels)
      */
@@ -64,6 +65,27 @@ public record TrainConfig(String preset, String data, DataFormat dataFormat, Str
             if (weight == 0) weight = SegmenterLoss.LAMBDA;
             if (!(weight > 0) || !Float.isFinite(weight)) throw new IllegalArgumentException("--segmenter-loss-weight must be > 0, not " + weight);
             if (classes == null) classes = ClassWeights.NONE;
+        }
+
+        /** The value of {@code segmenter} that asks for the run's own segmenter. */
+        public static final String OWN = "auto";
+
+        /** A segmenter loss with the run's own segmenter, λ 1, equal class weights. */
+        public static SegmenterLossOption auto() {
+            return new SegmenterLossOption(OWN, SegmenterLoss.LAMBDA, ClassWeights.NONE);
+        }
+
+        /**
+         * Whether preset {@code name} trains with the segmenter loss by default: the CPU presets (tiny, small), where it
+         * is what makes G_img draw small objects (docs/QUALITY.md); the paper presets keep the released code's losses.
+         */
+        public static boolean presetDefault(String name) {
+            return name.equals(Preset.TINY.name()) || name.equals(Preset.SMALL.name());
+        }
+
+        /** Whether the run trains its own segmenter. */
+        public boolean own() {
+            return OWN.equals(segmenter);
         }
     }
 

@@ -20,18 +20,22 @@ import org.sbgan.graphs.ir.DType;
 import org.sbgan.graphs.ir.Shapes;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.models.Preset;
+import org.sbgan.graphs.models.Segmenter;
+import org.sbgan.graphs.models.SegmenterLoss;
 import org.sbgan.graphs.models.Stages;
 import org.sbgan.graphs.models.TrainingStage;
 import org.sbgan.graphs.optim.Ema;
 import org.sbgan.graphs.step.StepManifest;
 import org.sbgan.runtime.files.AtomicFiles;
 import org.sbgan.runtime.files.FolderLock;
+import org.sbgan.runtime.labels.LabelSpace;
 import org.sbgan.trainer.data.SampleSource;
 import org.sbgan.trainer.data.loader.Batch;
 import org.sbgan.trainer.data.loader.BatchLoader;
 import org.sbgan.trainer.data.loader.Transforms;
 import org.sbgan.trainer.graphs.GraphFolder;
 import org.sbgan.trainer.graphs.GraphSet;
+import org.sbgan.trainer.graphs.SegmenterBundle;
 import org.sbgan.trainer.run.LossCurves;
 import org.sbgan.trainer.run.MetricsLog;
 import org.sbgan.trainer.step.StateStore;
@@ -52,7 +56,28 @@ import org.sbgan.trainer.step.StepRunner;
  */
 public final class Trainer implements AutoCloseable {
     /** How a run executes (not part of what it computes). */
-    public record Options(int threads, OrtSession.SessionOptions sessionOptions, String device) {}
+    /**
+     * How the run executes.
+     *
+     * @param ownSegmenter trains the run's own segmenter for the segmenter loss ({@code --segmenter-loss auto}), or null
+     *                     when the caller offers none (such a config is then refused)
+     */
+    public record Options(int threads, OrtSession.SessionOptions sessionOptions, String device, OwnSegmenter ownSegmenter) {
+        public Options(int threads, OrtSession.SessionOptions sessionOptions, String device) {
+            this(threads, sessionOptions, device, null);
+        }
+    }
+
+    /**
+     * Trains (or finishes, after an interruption) a segmenter on the run's training pairs into {@code dir} and returns
+     * its folder; {@code maxIterations} caps its training as --max-steps caps every phase (0 = none). The segmenter's
+     * training lives above this package, so the caller supplies it.
+     */
+    @FunctionalInterface
+    public interface OwnSegmenter {
+        Path ensure(SampleSource data, LabelSpace space, Segmenter.Config shape, long seed, long maxIterations, Path dir, Listener log)
+                throws IOException, OrtException, InterruptedException;
+    }
 
     /** Progress of one iteration. */
     public record Progress(Schedule.Phase phase, long iteration, long globalStep, long done, long total,
@@ -171,6 +196,7 @@ public final class Trainer implements AutoCloseable {
             long from = pi == startPhase ? startIteration : 0;
             listener.phaseStarted(ph, from);
             if (from == 0) resetOptimizers(schedule, pi);
+            loadSegmenterIfRead(ph, data);
             PhaseRun r = new PhaseRun(ph, data, from);
             try (r) {
                 for (long it = from; it < ph.iterations(); it++) {
@@ -260,15 +286,69 @@ public final class Trainer implements AutoCloseable {
         return g;
     }
 
-    /** The files of the run's optional G_img losses; the segmenter loss's class weights come from the training pixels. */
+    /** The run's optional G_img losses; the segmenter loss's class weights come from the training pixels. */
     private GraphSet.LossFiles lossFiles(TrainData data) throws IOException {
         TrainConfig.SegmenterLossOption sl = cfg.segmenterLoss();
         Path vgg = cfg.vgg() == null ? null : Path.of(cfg.vgg());
-        if (sl == null) return new GraphSet.LossFiles(vgg, null, 0f, null);
+        if (sl == null) return new GraphSet.LossFiles(vgg, null);
         float[] w = sl.classes().of(data.labelled(), preset.numClasses());
         if (w != null) listener.message("segmenter loss class weights (" + sl.classes().id() + "): " + java.util.Arrays.toString(w));
-        return new GraphSet.LossFiles(vgg, Path.of(sl.segmenter()), sl.weight(), w);
+        SegmenterLoss loss;
+        if (sl.own()) {
+            Preset.Size s = SegmenterLoss.ownInputSize(preset);
+            loss = new SegmenterLoss(Segmenter.Config.of(preset.numClasses(), s.height(), s.width()), ownSegmenterDir().toString(), sl.weight(), w);
+        } else {
+            loss = GraphSet.readSegmenterLoss(Path.of(sl.segmenter()), preset, sl.weight(), w);
+        }
+        return new GraphSet.LossFiles(vgg, loss);
     }
+
+    /** Where a run keeps its own segmenter (a {@code segmenter train} run folder). */
+    private Path ownSegmenterDir() {
+        return run.dir().resolve(OWN_SEGMENTER);
+    }
+
+    /** The folder of a run's own segmenter for the segmenter loss, inside the run folder. */
+    public static final String OWN_SEGMENTER = "segmenter";
+
+    /**
+     * Before a phase whose G step reads the segmenter loss's network ({@code segnet.*} state), puts the trained weights
+     * into the state: from the given segmenter, or from the run's own, trained now if it is not yet (so a run that
+     * never reaches the SPADE stage never trains one). The same weights every time, so a resumed run computes the same.
+     */
+    private void loadSegmenterIfRead(Schedule.Phase ph, TrainData data) throws IOException, OrtException, InterruptedException {
+        if (segmenterLoaded || ph.gStep() == null) return;
+        String prefix = Segmenter.GROUP + ".";
+        List<StepManifest.StateEntry> wanted = graphs.stepManifest(ph.gStep()).state().stream().filter(e -> e.name().startsWith(prefix)).toList();
+        if (wanted.isEmpty()) return;
+        TrainConfig.SegmenterLossOption sl = cfg.segmenterLoss();
+        if (sl == null) throw new IllegalStateException(ph.gStep() + " reads a segmenter, but the run has no --segmenter-loss; remove " + run.graphs() + " to rebuild");
+        Path dir;
+        if (sl.own()) {
+            if (opts.ownSegmenter() == null) throw new IllegalStateException("--segmenter-loss " + TrainConfig.SegmenterLossOption.OWN
+                    + " needs a segmenter trainer (sbgan-cli train supplies it)");
+            Preset.Size s = SegmenterLoss.ownInputSize(preset);
+            dir = opts.ownSegmenter().ensure(data.labelled(), data.labelSpace(), Segmenter.Config.of(preset.numClasses(), s.height(), s.width()),
+                    cfg.seed(), cfg.maxSteps(), ownSegmenterDir(), listener);
+        } else {
+            dir = Path.of(sl.segmenter());
+        }
+        SegmenterBundle b = SegmenterBundle.read(dir);
+        Map<String, Tensor> w = b.weights();
+        for (StepManifest.StateEntry e : wanted) {
+            Tensor t = w.get(e.name());
+            if (t == null || !java.util.Arrays.equals(t.shape, e.shape())) {
+                throw new IllegalStateException(b.model() + ": " + (t == null ? "no tensor " + e.name() : e.name() + " is "
+                        + java.util.Arrays.toString(t.shape)) + ", the run's graphs need " + java.util.Arrays.toString(e.shape())
+                        + " (the segmenter changed since the run began?)");
+            }
+            store.put(e.name(), t);
+        }
+        segmenterLoaded = true;
+        listener.message("segmenter loss: " + wanted.size() + " tensors of " + b.dir());
+    }
+
+    private boolean segmenterLoaded;
 
     private StepRunner runner(String graph) throws IOException, OrtException {
         StepRunner r = runners.get(graph);

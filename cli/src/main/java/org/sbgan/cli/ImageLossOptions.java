@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  * {@code build-graphs}): the VGG19 perceptual loss and a trained segmenter's cross-entropy.
  */
 final class ImageLossOptions {
-    /** The value of --segmenter-loss that turns it off (the released code's setting). */
+    /** Values of --segmenter-loss: off (the released code's losses), and the preset's default (auto for tiny and small). */
     static final String NONE = "none", PRESET = "preset";
 
     @Option(names = "--vgg", paramLabel = "FILE", description = "VGG19 ONNX model (torchvision vgg19().features): adds the VGG19 "

@@ -13,8 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.sbgan.graphs.ir.Graph;
 import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
-import org.sbgan.graphs.nn.Init;
-import org.sbgan.graphs.nn.Params;
+import org.sbgan.graphs.nn.ConstParams;
 import org.sbgan.graphs.onnx.OnnxExport;
 import org.sbgan.graphs.step.StepGraph;
 import org.sbgan.graphs.step.StepManifest;
@@ -85,33 +84,9 @@ class SegmenterLossTest {
 
     /** The trained weights as constants of a plain graph, in inference mode (what a step reads as frozen state). */
     private static Segmenter constantNet(Graph g, Map<String, Tensor> w, Segmenter.Config cfg) {
-        return new Segmenter(new Params() {
-            @Override
-            public Graph graph() {
-                return g;
-            }
-
-            @Override
-            public Value param(String local, Init init, long... shape) {
-                String name = g.qualify(local);
-                Tensor t = w.get(name);
-                if (t == null) throw new IllegalArgumentException("no tensor " + name);
-                return g.constant(name, t);
-            }
-
-            @Override
-            public Value buffer(String local, Init init, long... shape) {
-                return param(local, init, shape);
-            }
-
-            @Override
-            public void update(Value buffer, Value next) {}
-
-            @Override
-            public boolean training() {
-                return false;
-            }
-        }, cfg);
+        ConstParams p = new ConstParams(g, false);
+        w.forEach(p::with);
+        return new Segmenter(p, cfg);
     }
 
     private static Value loss(Graph g, SegmenterLoss sl, Map<String, Tensor> w, Value fake, Value layout) {

@@ -10,20 +10,20 @@ import org.sbgan.graphs.ir.Value;
  * Params for gradient checks: parameters and buffers become constants of a plain graph (so GradCheck
  * differentiates only its own inputs), with training on or off; buffer updates are recorded, not written.
  */
-final class ConstParams implements Params {
+public final class ConstParams implements Params {
     private final Graph graph;
     private final boolean training;
     final Map<String, Tensor> values = new LinkedHashMap<>();
     final Map<Value, Value> updates = new LinkedHashMap<>();
     private final Map<String, Tensor> given = new LinkedHashMap<>();
 
-    ConstParams(Graph graph, boolean training) {
+    public ConstParams(Graph graph, boolean training) {
         this.graph = graph;
         this.training = training;
     }
 
     /** Uses t instead of the drawn initial value for the parameter or buffer named {@code name}. */
-    ConstParams with(String name, Tensor t) {
+    public ConstParams with(String name, Tensor t) {
         given.put(name, t);
         return this;
     }

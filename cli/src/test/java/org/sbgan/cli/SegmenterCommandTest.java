@@ -96,6 +96,8 @@ class SegmenterCommandTest {
         assertTrue(own.err().contains("training the run's own segmenter for the segmenter loss: 3 iterations of 16 at 32×64"), own.err());
         assertTrue(Files.isRegularFile(spade.resolve("segmenter/model/segmenter.onnx")), "RUN/segmenter holds the segmenter");
         assertEquals(3, Files.readString(spade.resolve("metrics.jsonl")).lines().filter(l -> l.contains("\"segmenter\":")).count());
+        var recorded = new ObjectMapper().readTree(spade.resolve("model/model.json").toFile()).path("trained").path("segmenter_loss");
+        assertTrue(recorded.path("segmenter").asText().endsWith("segmenter") && recorded.path("weight").asDouble() == 1.0, recorded.toString());
 
         Path off = tmp.resolve("off");
         Run none = run("train", "--data", TESTDATA.toString(), "--stage", "spade", "--max-steps", "1", "--run", off.toString(), "--threads", "2",

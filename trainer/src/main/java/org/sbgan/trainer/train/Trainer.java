@@ -232,6 +232,10 @@ public final class Trainer implements AutoCloseable {
             trained.put("run", run.dir().toAbsolutePath().toString());
             trained.put("seed", cfg.seed());
             trained.put("dataset", cfg.data());
+            TrainConfig.SegmenterLossOption sl = cfg.segmenterLoss();
+            if (sl == null) trained.putNull("segmenter_loss");
+            else trained.putObject("segmenter_loss").put("segmenter", sl.own() ? ownSegmenterDir().toAbsolutePath().toString() : sl.segmenter())
+                    .put("weight", sl.weight()).put("classes", sl.classes().id());
             if (stages.contains(TrainingStage.PROGAN_RGB)) BundleWriter.writeProgan(model, preset, store, trained);
             else BundleWriter.write(model, preset, cfg.seed(), store, data.labelSpace(), trained);
             listener.message("wrote the model bundle " + model);

@@ -55,9 +55,8 @@ import org.sbgan.trainer.step.StepRunner;
  * (docs/METHOD.md §3: fresh optimizer state for G_seg and D_seg). G_img and D1 keep theirs from the SPADE stage.
  */
 public final class Trainer implements AutoCloseable {
-    /** How a run executes (not part of what it computes). */
     /**
-     * How the run executes.
+     * How a run executes (not part of what it computes).
      *
      * @param ownSegmenter trains the run's own segmenter for the segmenter loss ({@code --segmenter-loss auto}), or null
      *                     when the caller offers none (such a config is then refused)
@@ -299,12 +298,17 @@ public final class Trainer implements AutoCloseable {
         if (w != null) listener.message("segmenter loss class weights (" + sl.classes().id() + "): " + java.util.Arrays.toString(w));
         SegmenterLoss loss;
         if (sl.own()) {
-            Preset.Size s = SegmenterLoss.ownInputSize(preset);
-            loss = new SegmenterLoss(Segmenter.Config.of(preset.numClasses(), s.height(), s.width()), ownSegmenterDir().toString(), sl.weight(), w);
+            loss = new SegmenterLoss(ownSegmenterShape(), ownSegmenterDir().toString(), sl.weight(), w);
         } else {
             loss = GraphSet.readSegmenterLoss(Path.of(sl.segmenter()), preset, sl.weight(), w);
         }
         return new GraphSet.LossFiles(vgg, loss);
+    }
+
+    /** The shape of a run's own segmenter: the default U-Net at {@link SegmenterLoss#ownInputSize}. */
+    private Segmenter.Config ownSegmenterShape() {
+        Preset.Size s = SegmenterLoss.ownInputSize(preset);
+        return Segmenter.Config.of(preset.numClasses(), s.height(), s.width());
     }
 
     /** Where a run keeps its own segmenter (a {@code segmenter train} run folder). */
@@ -331,9 +335,8 @@ public final class Trainer implements AutoCloseable {
         if (sl.own()) {
             if (opts.ownSegmenter() == null) throw new IllegalStateException("--segmenter-loss " + TrainConfig.SegmenterLossOption.OWN
                     + " needs a segmenter trainer (sbgan-cli train supplies it)");
-            Preset.Size s = SegmenterLoss.ownInputSize(preset);
-            dir = opts.ownSegmenter().ensure(data.labelled(), data.labelSpace(), Segmenter.Config.of(preset.numClasses(), s.height(), s.width()),
-                    cfg.seed(), cfg.maxSteps(), ownSegmenterDir(), listener);
+            dir = opts.ownSegmenter().ensure(data.labelled(), data.labelSpace(), ownSegmenterShape(), cfg.seed(), cfg.maxSteps(), ownSegmenterDir(),
+                    listener);
         } else {
             dir = Path.of(sl.segmenter());
         }

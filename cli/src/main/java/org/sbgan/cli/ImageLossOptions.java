@@ -2,7 +2,6 @@ package org.sbgan.cli;
 
 import java.nio.file.Path;
 import org.sbgan.graphs.models.Preset;
-import org.sbgan.graphs.models.Segmenter;
 import org.sbgan.graphs.models.SegmenterLoss;
 import org.sbgan.trainer.data.ClassWeights;
 import org.sbgan.trainer.graphs.GraphSet;
@@ -57,9 +56,7 @@ final class ImageLossOptions {
                     + "train computes them (here only none)");
         }
         if (o.own()) {
-            Preset.Size s = SegmenterLoss.ownInputSize(p);
-            return new GraphSet.LossFiles(vgg, new SegmenterLoss(Segmenter.Config.of(p.numClasses(), s.height(), s.width()),
-                    "the run's own segmenter", o.weight(), null));
+            return new GraphSet.LossFiles(vgg, new SegmenterLoss(SegmenterLoss.ownConfig(p), "the run's own segmenter", o.weight(), null));
         }
         return new GraphSet.LossFiles(vgg, GraphSet.readSegmenterLoss(Path.of(o.segmenter()), p, o.weight(), null));
     }

@@ -48,6 +48,12 @@ public record SegmenterLoss(Segmenter.Config config, String source, float lambda
         return new Preset.Size(s.height() / f, s.width() / f);
     }
 
+    /** The network of a segmenter trained for {@code p}: the default U-Net ({@link Segmenter.Config#of}) at {@link #ownInputSize}. */
+    public static Segmenter.Config ownConfig(Preset p) {
+        Preset.Size s = ownInputSize(p);
+        return Segmenter.Config.of(p.numClasses(), s.height(), s.width());
+    }
+
     /**
      * Checks that this segmenter fits {@code p}: same number of classes, and the image size an integer multiple of the
      * segmenter's input; throws IllegalArgumentException with a one-line message naming the source otherwise.

@@ -298,17 +298,11 @@ public final class Trainer implements AutoCloseable {
         if (w != null) listener.message("segmenter loss class weights (" + sl.classes().id() + "): " + java.util.Arrays.toString(w));
         SegmenterLoss loss;
         if (sl.own()) {
-            loss = new SegmenterLoss(ownSegmenterShape(), ownSegmenterDir().toString(), sl.weight(), w);
+            loss = new SegmenterLoss(SegmenterLoss.ownConfig(preset), ownSegmenterDir().toString(), sl.weight(), w);
         } else {
             loss = GraphSet.readSegmenterLoss(Path.of(sl.segmenter()), preset, sl.weight(), w);
         }
         return new GraphSet.LossFiles(vgg, loss);
-    }
-
-    /** The shape of a run's own segmenter: the default U-Net at {@link SegmenterLoss#ownInputSize}. */
-    private Segmenter.Config ownSegmenterShape() {
-        Preset.Size s = SegmenterLoss.ownInputSize(preset);
-        return Segmenter.Config.of(preset.numClasses(), s.height(), s.width());
     }
 
     /** Where a run keeps its own segmenter (a {@code segmenter train} run folder). */
@@ -335,7 +329,7 @@ public final class Trainer implements AutoCloseable {
         if (sl.own()) {
             if (opts.ownSegmenter() == null) throw new IllegalStateException("--segmenter-loss " + TrainConfig.SegmenterLossOption.OWN
                     + " needs a segmenter trainer (sbgan-cli train supplies it)");
-            dir = opts.ownSegmenter().ensure(data.labelled(), data.labelSpace(), ownSegmenterShape(), cfg.seed(), cfg.maxSteps(), ownSegmenterDir(),
+            dir = opts.ownSegmenter().ensure(data.labelled(), data.labelSpace(), SegmenterLoss.ownConfig(preset), cfg.seed(), cfg.maxSteps(), ownSegmenterDir(),
                     listener);
         } else {
             dir = Path.of(sl.segmenter());

@@ -5,6 +5,7 @@ import org.sbgan.graphs.ir.Graph;
 import org.sbgan.graphs.ir.PoolSpec;
 import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.loss.Losses;
+import org.sbgan.graphs.nn.Params;
 
 /**
  * A frozen segmenter's per-pixel cross-entropy between what it reads in G_img's image and the layout the image was
@@ -77,11 +78,11 @@ public record SegmenterLoss(Segmenter.Config config, String source, float lambda
     }
 
     /**
-     * λ · CE(net(fake), layout) for fake images [N, 3, H, W] in [−1, 1] and their one-hot layouts [N, K, H, W], where
-     * {@code net} is this loss's segmenter built on frozen inference-mode parameters.
+     * λ · CE(S(fake), layout) for fake images [N, 3, H, W] in [−1, 1] and their one-hot layouts [N, K, H, W], with S this
+     * loss's segmenter built on {@code frozen}: parameters that are read, never trained, in inference mode.
      */
-    public Value loss(Segmenter net, Value fake, Value layout) {
-        if (!net.config().equals(config)) throw new IllegalArgumentException("segmenter loss: network " + net.config() + ", loss built for " + config);
+    public Value loss(Params frozen, Value fake, Value layout) {
+        Segmenter net = new Segmenter(frozen, config);
         Graph g = fake.graph();
         int f = factor(new Preset.Size((int) fake.dim(2), (int) fake.dim(3)));
         try (Graph.Scope s = g.scope("segmenter_loss")) {

@@ -129,7 +129,7 @@ public final class Stages {
                 loss = g.add(loss, v);
             }
             if (segmenter != null) {
-                Value v = segmenter.loss(new Segmenter(new Frozen(sp, false), segmenter.config()), fake, layout);
+                Value v = segmenter.loss(new Frozen(sp, false), fake, layout);
                 sb.metric("segmenter", v);
                 loss = g.add(loss, v);
             }

@@ -84,9 +84,7 @@ public final class OnnxImport {
             throw new GraphBuildException("ONNX import of " + source + ": need exactly one non-initializer input, got " + free);
         }
         vals.put(free.get(0), input);
-        for (OnnxMl.TensorProto t : gp.getInitializerList()) {
-            vals.put(t.getName(), constant(g, prefix + t.getName(), tensor(t, "initializer '" + t.getName() + "'", source)));
-        }
+        for (Map.Entry<String, Tensor> e : initializers(model, source).entrySet()) vals.put(e.getKey(), constant(g, prefix + e.getKey(), e.getValue()));
         for (OnnxMl.NodeProto n : gp.getNodeList()) {
             String where = "node '" + n.getName() + "' (" + n.getOpType() + ") of " + source;
             if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {

@@ -83,14 +83,10 @@ class SegmenterLossTest {
     }
 
     /** The trained weights as constants of a plain graph, in inference mode (what a step reads as frozen state). */
-    private static Segmenter constantNet(Graph g, Map<String, Tensor> w, Segmenter.Config cfg) {
+    private static Value loss(Graph g, SegmenterLoss sl, Map<String, Tensor> w, Value fake, Value layout) {
         ConstParams p = new ConstParams(g, false);
         w.forEach(p::with);
-        return new Segmenter(p, cfg);
-    }
-
-    private static Value loss(Graph g, SegmenterLoss sl, Map<String, Tensor> w, Value fake, Value layout) {
-        return sl.loss(constantNet(g, w, sl.config()), fake, layout);
+        return sl.loss(p, fake, layout);
     }
 
     private static float lossValue(SegmenterLoss sl, Map<String, Tensor> w, Tensor fake, Tensor layout) throws Exception {

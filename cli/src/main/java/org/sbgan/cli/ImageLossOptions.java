@@ -3,6 +3,7 @@ package org.sbgan.cli;
 import java.nio.file.Path;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.graphs.models.SegmenterLoss;
+import org.sbgan.runtime.labels.LabelSpaces;
 import org.sbgan.trainer.data.ClassWeights;
 import org.sbgan.trainer.graphs.GraphSet;
 import org.sbgan.trainer.train.TrainConfig.SegmenterLossOption;
@@ -30,8 +31,9 @@ final class ImageLossOptions {
     @Option(names = "--segmenter-loss-weight", paramLabel = "W", description = "λ of the segmenter loss (default: 1).")
     float weight;
 
-    @Option(names = "--segmenter-loss-classes", paramLabel = "none|balanced", defaultValue = "none",
-            description = "Class weights of the segmenter loss: none, or balanced (median frequency of the training pixels) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--segmenter-loss-classes", paramLabel = "none|balanced|CLASS=W,...", defaultValue = "none",
+            description = "Class weights of the segmenter loss: none, balanced (median frequency of the training pixels), or weights by class "
+                    + "name, the others 1 (e.g. human=3) (default: ${DEFAULT-VALUE}).")
     ClassWeights classes;
 
     /** The segmenter loss a run's config records for preset {@code p}, or null when off (a folder made absolute). */
@@ -46,18 +48,19 @@ final class ImageLossOptions {
     /**
      * The losses of a graph set built without training data (build-graphs), the same as train builds: the segmenter's
      * weights are state that train fills in, so only its shape is needed; balanced class weights need the training
-     * pixels, so they are refused here.
+     * pixels, so they are refused here, and weights given by class name read the preset's default label space.
      */
     GraphSet.LossFiles lossFilesWithoutData(Preset p) throws java.io.IOException {
         SegmenterLossOption o = segmenterLoss(p);
         if (o == null) return new GraphSet.LossFiles(vgg, null);
-        if (o.classes() != ClassWeights.NONE) {
-            throw new IllegalArgumentException("--segmenter-loss-classes " + o.classes().id() + " needs the training data's pixel counts; "
-                    + "train computes them (here only none)");
+        if (o.classes().balanced()) {
+            throw new IllegalArgumentException("--segmenter-loss-classes balanced needs the training data's pixel counts; "
+                    + "train computes them (here none or CLASS=W)");
         }
+        float[] w = o.classes().of(null, LabelSpaces.resolve(null, p.numClasses()));
         if (o.own()) {
-            return new GraphSet.LossFiles(vgg, new SegmenterLoss(SegmenterLoss.ownConfig(p), "the run's own segmenter", o.weight(), null));
+            return new GraphSet.LossFiles(vgg, new SegmenterLoss(SegmenterLoss.ownConfig(p), "the run's own segmenter", o.weight(), w));
         }
-        return new GraphSet.LossFiles(vgg, GraphSet.readSegmenterLoss(Path.of(o.segmenter()), p, o.weight(), null));
+        return new GraphSet.LossFiles(vgg, GraphSet.readSegmenterLoss(Path.of(o.segmenter()), p, o.weight(), w));
     }
 }

@@ -6,6 +6,7 @@ import io.micronaut.context.annotation.Prototype;
 import java.io.PrintWriter;
 import java.nio.file.FileSystemException;
 import org.sbgan.runtime.Messages;
+import org.sbgan.trainer.data.ClassWeights;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -48,7 +49,8 @@ public final class Main implements Runnable {
         // deduceEnvironment(false): no cloud/host probing at startup.
         try (ApplicationContext context = ApplicationContext.builder(Main.class).deduceEnvironment(false).start()) {
             CommandLine cl = new CommandLine(Main.class, new MicronautFactory(context))
-                    .setCaseInsensitiveEnumValuesAllowed(true);
+                    .setCaseInsensitiveEnumValuesAllowed(true)
+                    .registerConverter(ClassWeights.class, ClassWeights::parse);
             Main main = cl.getCommand();
             cl.setParameterExceptionHandler(Main::usageError);
             cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {

@@ -63,8 +63,9 @@ public final class SegmenterTrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "2e-3", paramLabel = "LR", description = "Adam learning rate, constant then linearly to 0 over the second half (default: ${DEFAULT-VALUE}).")
     float lr;
 
-    @Option(names = "--class-weights", defaultValue = "none", paramLabel = "none|balanced",
-            description = "Loss weights per class: none, or balanced (median-frequency balancing, clipped to [0.1, 10]) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--class-weights", defaultValue = "none", paramLabel = "none|balanced|CLASS=W,...",
+            description = "Loss weights per class: none, balanced (median-frequency balancing, clipped to [0.1, 10]), or weights by class name, "
+                    + "the others 1 (e.g. human=3) (default: ${DEFAULT-VALUE}).")
     ClassWeights classWeights;
 
     @Option(names = "--checkpoint-every", defaultValue = "200", paramLabel = "N", description = "Iterations between checkpoints (default: ${DEFAULT-VALUE}).")

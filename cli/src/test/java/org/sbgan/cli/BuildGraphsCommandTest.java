@@ -165,4 +165,21 @@ class BuildGraphsCommandTest {
         assertEquals(2, bad.rc());
         assertTrue(bad.err().contains("--layout-recipe"), bad.err());
     }
+
+    @Test
+    void classWeightsGivenByNameReachTheSegmenterLoss() throws Exception {
+        Path dir = tmp.resolve("human3");
+        Run r = run("build-graphs", "--preset", "tiny", "--out", dir.toString(), "--segmenter-loss", "auto", "--segmenter-loss-classes", "Human=3");
+        assertEquals(0, r.rc(), r.err());
+        JsonNode w = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile()).path("segmenter_loss").path("class_weights");
+        assertEquals("[1.0,1.0,1.0,1.0,1.0,1.0,3.0,1.0]", w.toString(), "human is class 6 of cityscapes-8");
+
+        Run bad = run("build-graphs", "--preset", "tiny", "--out", tmp.resolve("bad").toString(), "--segmenter-loss-classes", "people=3");
+        assertEquals(2, bad.rc(), bad.err());
+        String first = bad.err().lines().findFirst().orElse("");
+        assertTrue(first.contains("no class 'people'") && first.contains("human"), bad.err());
+        Run zero = run("build-graphs", "--preset", "tiny", "--out", tmp.resolve("zero").toString(), "--segmenter-loss-classes", "human=0");
+        assertEquals(2, zero.rc(), zero.err());
+        assertTrue(zero.err().contains("must be > 0"), zero.err());
+    }
 }

@@ -47,7 +47,7 @@ class SegmenterCommandTest {
         var cfg = new ObjectMapper().readTree(gan.resolve("config.json").toFile()).path("segmenterLoss");
         assertEquals(seg.toAbsolutePath().normalize().toString(), cfg.path("segmenter").asText(), cfg.toString());
         assertEquals(2.0, cfg.path("weight").asDouble(), cfg.toString());
-        assertEquals("BALANCED", cfg.path("classes").asText(), cfg.toString());
+        assertEquals("balanced", cfg.path("classes").asText(), cfg.toString());
         var manifest = new ObjectMapper().readTree(gan.resolve("graphs/manifest.json").toFile()).path("segmenter_loss");
         assertEquals(8, manifest.path("class_weights").size(), manifest.toString());
         assertTrue(Files.readString(gan.resolve("metrics.jsonl")).contains("\"segmenter\":"), "the term is logged");

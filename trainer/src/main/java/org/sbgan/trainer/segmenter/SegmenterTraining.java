@@ -117,7 +117,7 @@ public final class SegmenterTraining {
         public static Options fromJson(JsonNode o) {
             return new Options(o.path("height").asInt(), o.path("width").asInt(), o.path("base").asInt(), o.path("depth").asInt(),
                     o.path("batch").asInt(), o.path("iterations").asInt(), (float) o.path("lr").asDouble(),
-                    ClassWeights.valueOf(o.path("class_weights").asText("none").toUpperCase(Locale.ROOT)), o.path("seed").asLong(),
+                    ClassWeights.parse(o.path("class_weights").asText("none")), o.path("seed").asLong(),
                     o.path("checkpoint_every").asInt(CHECKPOINT_EVERY));
         }
     }
@@ -166,7 +166,7 @@ public final class SegmenterTraining {
             }
             int k = space.numClasses();
             Segmenter.Config net = o.network(k);
-            float[] weights = o.classWeights().of(data, k);
+            float[] weights = o.classWeights().of(data, space);
             ObjectNode run = JSON.createObjectNode();
             run.set("options", o.toJson());
             run.set("data", provenance == null ? JSON.createObjectNode().put("source", data.describe()) : provenance);

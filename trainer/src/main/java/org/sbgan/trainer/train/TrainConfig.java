@@ -57,7 +57,7 @@ public record TrainConfig(String preset, String data, DataFormat dataFormat, Str
      * @param segmenter a trained segmenter's run or model folder, or {@link #OWN} for one the run trains on its own
      *                  training pairs (into RUN/segmenter, when the first step that needs it starts)
      * @param weight    λ (0 = the default, 1)
-     * @param classes   NONE, or BALANCED (median-frequency weights of the training pixels)
+     * @param classes   none, balanced (median-frequency weights of the training pixels), or weights given per class
      */
     public record SegmenterLossOption(String segmenter, float weight, ClassWeights classes) {
         public SegmenterLossOption {

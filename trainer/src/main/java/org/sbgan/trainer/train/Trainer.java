@@ -294,7 +294,7 @@ public final class Trainer implements AutoCloseable {
         TrainConfig.SegmenterLossOption sl = cfg.segmenterLoss();
         Path vgg = cfg.vgg() == null ? null : Path.of(cfg.vgg());
         if (sl == null) return new GraphSet.LossFiles(vgg, null);
-        float[] w = sl.classes().of(data.labelled(), preset.numClasses());
+        float[] w = sl.classes().of(data.labelled(), data.labelSpace());
         if (w != null) listener.message("segmenter loss class weights (" + sl.classes().id() + "): " + java.util.Arrays.toString(w));
         SegmenterLoss loss;
         if (sl.own()) {

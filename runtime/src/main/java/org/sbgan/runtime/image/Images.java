@@ -3,6 +3,7 @@ package org.sbgan.runtime.image;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -57,21 +58,39 @@ public final class Images {
     }
 
     public static void writeRgb(Path file, RgbImage image) throws IOException {
-        BufferedImage img = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
-        img.setRGB(0, 0, image.width(), image.height(), image.rgb(), 0, image.width());
-        AtomicFiles.write(file, out -> Imaging.writeImage(img, out, ImageFormats.PNG));
+        AtomicFiles.write(file, pngRgb(image));
     }
 
     /** Writes 8-bit gray values (0..255), as label maps are stored. */
     public static void writeGray8(Path file, int width, int height, int[] values) throws IOException {
+        byte[] png;
+        try {
+            png = pngGray8(width, height, values);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " for " + file);
+        }
+        AtomicFiles.write(file, png);
+    }
+
+    /** The PNG file {@link #writeRgb} writes, as bytes (for outputs that are not local files). */
+    public static byte[] pngRgb(RgbImage image) throws IOException {
+        BufferedImage img = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
+        img.setRGB(0, 0, image.width(), image.height(), image.rgb(), 0, image.width());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Imaging.writeImage(img, out, ImageFormats.PNG);
+        return out.toByteArray();
+    }
+
+    /** The PNG file {@link #writeGray8} writes, as bytes. */
+    public static byte[] pngGray8(int width, int height, int[] values) throws IOException {
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
         for (int v : values) {
-            if (v < 0 || v > 255) throw new IllegalArgumentException("gray value " + v + " is outside 0..255 for " + file);
+            if (v < 0 || v > 255) throw new IllegalArgumentException("gray value " + v + " is outside 0..255");
         }
         img.getRaster().setSamples(0, 0, width, height, 0, values);
-        AtomicFiles.write(file, out -> {
-            if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer");
-        });
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer");
+        return out.toByteArray();
     }
 
     private static BufferedImage decode(Path file) throws IOException {

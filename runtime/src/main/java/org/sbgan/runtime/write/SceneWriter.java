@@ -6,9 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import org.sbgan.runtime.LabelMap;
 import org.sbgan.runtime.Scene;
-import org.sbgan.runtime.image.Images;
+import org.sbgan.runtime.files.AtomicFiles;
 
 /**
  * Writes scenes as PNG files, one scene at a time, so a stream of any length needs memory for one scene only.
@@ -22,7 +21,7 @@ import org.sbgan.runtime.image.Images;
  *   <li>{@link Format#PLAIN}: {@code <index 6 digits>/image.png}, {@code label.png} (8-bit gray class indices)
  *       and {@code color.png}.</li>
  * </ul>
- * Every file is written to a temporary name and renamed into place ({@link Images}), and the colour file goes
+ * Every file is written to a temporary name and renamed into place ({@link AtomicFiles}), and the colour file goes
  * last, so {@link #isComplete} after a crash is true only for scenes whose three files are whole: a rerun can
  * skip them. Thread-safe (it holds no mutable state); scenes of different indices can be written concurrently.
  */
@@ -40,22 +39,11 @@ public final class SceneWriter {
     public static final String DEFAULT_SPLIT = "train", DEFAULT_CITY = "sbgan";
 
     private final Path out;
-    private final Format format;
-    private final String split;
-    private final String city;
+    private final ScenePngs pngs;
 
-    private SceneWriter(Path out, Format format, String split, String city) {
+    private SceneWriter(Path out, ScenePngs pngs) {
         this.out = Objects.requireNonNull(out, "out");
-        this.format = format;
-        this.split = name(split, "split");
-        this.city = name(city, "city");
-    }
-
-    private static String name(String s, String what) {
-        if (s == null || !s.matches("[A-Za-z0-9][A-Za-z0-9.-]*")) {
-            throw new IllegalArgumentException(what + " must be letters, digits, '.' or '-' (no '_' or '/'), got " + s);
-        }
-        return s;
+        this.pngs = pngs;
     }
 
     /** The Cityscapes layout, split {@value #DEFAULT_SPLIT}, city {@value #DEFAULT_CITY}. */
@@ -64,11 +52,11 @@ public final class SceneWriter {
     }
 
     public static SceneWriter cityscapes(Path out, String split, String city) {
-        return new SceneWriter(out, Format.CITYSCAPES, split, city);
+        return new SceneWriter(out, new ScenePngs(Format.CITYSCAPES, split, city));
     }
 
     public static SceneWriter plain(Path out) {
-        return new SceneWriter(out, Format.PLAIN, DEFAULT_SPLIT, DEFAULT_CITY);
+        return new SceneWriter(out, ScenePngs.of(Format.PLAIN));
     }
 
     public static SceneWriter of(Format format, Path out) {
@@ -80,21 +68,17 @@ public final class SceneWriter {
     }
 
     public Format format() {
-        return format;
+        return pngs.format();
+    }
+
+    /** The names and encoding of the files this writer writes. */
+    public ScenePngs pngs() {
+        return pngs;
     }
 
     /** The files of scene {@code index}: image, label map, colour label map. */
     public List<Path> files(long index) {
-        if (index < 0) throw new IllegalArgumentException("scene index must not be negative, got " + index);
-        String seq = String.format(Locale.ROOT, "%06d", index);
-        if (format == Format.PLAIN) {
-            Path d = out.resolve(seq);
-            return List.of(d.resolve("image.png"), d.resolve("label.png"), d.resolve("color.png"));
-        }
-        String stem = city + "_" + seq + "_000019_";
-        Path gt = out.resolve("gtFine").resolve(split).resolve(city);
-        return List.of(out.resolve("leftImg8bit").resolve(split).resolve(city).resolve(stem + "leftImg8bit.png"),
-                gt.resolve(stem + "gtFine_labelIds.png"), gt.resolve(stem + "gtFine_color.png"));
+        return pngs.names(index).stream().map(out::resolve).toList();
     }
 
     /** Whether all files of scene {@code index} exist (each is written atomically, so each is whole). */
@@ -119,23 +103,13 @@ public final class SceneWriter {
     /** Writes a scene under {@code index}. */
     public List<Path> write(Scene scene, long index) throws IOException {
         List<Path> files = files(index);
-        LabelMap labels = scene.labels();
-        int[] gray = format == Format.PLAIN ? labels.indices() : labels.labelIds();
-        if (format == Format.PLAIN && labels.classes().count() > 256) {
-            throw new IllegalArgumentException("plain label maps are 8-bit; a model with " + labels.classes().count() + " classes needs the cityscapes format");
-        }
-        if (format == Format.CITYSCAPES && labels.classes().maxLabelId() > 255) {
-            throw new IllegalArgumentException("Cityscapes labelIds files are 8-bit but the model has label id " + labels.classes().maxLabelId()
-                    + "; use the plain format (class indices)");
-        }
-        Images.writeRgb(files.get(0), scene.rgb());
-        Images.writeGray8(files.get(1), scene.width(), scene.height(), gray);
-        Images.writeRgb(files.get(2), labels.colorRgb());
+        List<byte[]> bytes = pngs.encode(scene);
+        for (int i = 0; i < files.size(); i++) AtomicFiles.write(files.get(i), bytes.get(i));
         return files;
     }
 
     @Override
     public String toString() {
-        return "SceneWriter[" + format.name().toLowerCase(Locale.ROOT) + ", " + out + "]";
+        return "SceneWriter[" + pngs.format().name().toLowerCase(Locale.ROOT) + ", " + out + "]";
     }
 }

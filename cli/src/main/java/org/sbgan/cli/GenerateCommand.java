@@ -19,7 +19,10 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.sbgan.runtime.Scene;
+import org.sbgan.runtime.SceneFilter;
 import org.sbgan.runtime.SceneGenerator;
+import org.sbgan.runtime.Shard;
+import org.sbgan.runtime.bundle.ModelBundle;
 import org.sbgan.runtime.files.AtomicFiles;
 import org.sbgan.runtime.files.FolderLock;
 import org.sbgan.runtime.write.ContactSheet;
@@ -34,18 +37,25 @@ import picocli.CommandLine.Mixin;
 /**
  * {@code sbgan-cli generate}: labelled scenes from a model bundle, streamed to disk. Scene i of a seed is the same
  * whatever the batch, thread count or how many runs it took, and every file is written atomically, so a rerun after a
- * crash skips the finished scenes and completes the set.
+ * crash skips the finished scenes and completes the set. {@code --shard K/N} writes slice K of the index range, so N
+ * uncoordinated processes fill one folder with what one run would write; {@code --min-class-pixels} keeps a subset
+ * of the candidate indices, each under its own index.
  */
 @Prototype
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Generate labelled scenes (image + label map + colour map) from a model bundle (RUN/model from `train`, or "
                 + "`export`). Memory stays bounded for any --count; a rerun with the same options completes a partial output "
-                + "folder, skipping finished scenes. Also writes contact_sheet.png (the first 16 scenes)."})
+                + "folder, skipping finished scenes. Also writes contact_sheet.png (the first 16 scenes; the first 16 kept ones with "
+                + "--min-class-pixels)."})
 public final class GenerateCommand implements Callable<Integer> {
+    /** Scenes on the contact sheet. */
+    private static final int SHEET = 16;
+
     @Option(names = "--model", defaultValue = "runs/tiny/model", paramLabel = "DIR", description = "Model bundle (default: ${DEFAULT-VALUE}).")
     Path model;
 
-    @Option(names = "--count", defaultValue = "16", paramLabel = "N", description = "Scenes to generate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--count", defaultValue = "16", paramLabel = "N",
+            description = "Scenes to generate, indices 0..N-1; with --min-class-pixels, candidate indices (default: ${DEFAULT-VALUE}).")
     long count;
 
     @Mixin
@@ -57,6 +67,19 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "cityscapes",
             description = "cityscapes (leftImg8bit/ + gtFine/ labelIds and color) or plain (NNNNNN/image.png, label.png, color.png) (default: ${DEFAULT-VALUE}).")
     String format;
+
+    @Option(names = "--shard", defaultValue = "0/1", paramLabel = "K/N",
+            description = "Write only slice K of N (K from 0) of the indices 0..count-1, each scene under its own index, so N processes "
+                    + "(a Kubernetes indexed job, a Slurm array) fill one --out folder without coordination and together write exactly "
+                    + "what one run would. Each shard locks its own part; give all of them the same options but K (default: ${DEFAULT-VALUE}, all).")
+    Shard shard;
+
+    @Option(names = "--min-class-pixels", paramLabel = "CLASS=FRACTION",
+            description = "Keep only scenes whose label map has at least FRACTION of its pixels in CLASS (0.01 or 1%%; a class name of the "
+                    + "model); repeatable, all must hold. --count is then the number of candidates: a kept scene is written under its own "
+                    + "index, the same files as without the filter, so the set is a subset of the unfiltered one and composes with --shard. "
+                    + "The acceptance rate is reported; a rerun examines the rejected candidates again.")
+    List<String> minClassPixels = new ArrayList<>();
 
     @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Scenes per ONNX Runtime run (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -89,47 +112,64 @@ public final class GenerateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--format must be cityscapes or plain, not '" + format + "'");
         }
         int t = threads.orCores();
-        try (FolderLock lock = FolderLock.acquire(out, "sbgan-cli generate")) {
-            return generate(fmt, t);
+        ModelBundle bundle = ModelBundle.read(model);
+        SceneFilter filter;
+        try {
+            filter = SceneFilter.parse(minClassPixels, bundle.classes());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--min-class-pixels " + e.getMessage());
+        }
+        // Shards lock their own part of the folder: they run side by side, the same shard twice does not.
+        String lockName = shard.all() ? FolderLock.FILE : FolderLock.FILE + "-shard-" + shard.index() + "-of-" + shard.count();
+        try (FolderLock lock = FolderLock.acquire(out, "sbgan-cli generate" + (shard.all() ? "" : " --shard " + shard), lockName)) {
+            return generate(bundle, fmt, filter, t);
         }
     }
 
-    private int generate(SceneWriter.Format fmt, int t) throws Exception {
-        removeStaleTemporaries(out);
+    private int generate(ModelBundle bundle, SceneWriter.Format fmt, SceneFilter filter, int t) throws Exception {
+        long first = shard.from(count), end = shard.to(count), range = end - first;
         SceneWriter writer = SceneWriter.of(fmt, out);
+        // A shard removes only its own scenes' leftovers: the other shards' files may be in flight.
+        if (shard.all()) removeStaleTemporaries(out);
+        else writer.removeStaleTemporaries(first, end);
 
         PrintStream err = System.err;
         long t0 = System.nanoTime();
-        try (SceneGenerator gen = SceneGenerator.open(model, new SceneGenerator.Options(device.value, t, batch, truncation))) {
-            List<long[]> todo = missingRuns(writer);
-            long missing = todo.stream().mapToLong(r -> r[1]).sum(), done = count - missing;
-            if (done > 0) err.println("found " + done + " finished scenes in " + out + "; generating the other " + missing);
-            boolean bar = progress.bar();
+        try (SceneGenerator gen = SceneGenerator.open(bundle, new SceneGenerator.Options(device.value, t, batch, truncation))) {
+            List<long[]> todo = missingRuns(writer, first, end);
+            long missing = todo.stream().mapToLong(r -> r[1]).sum(), done = range - missing;
+            if (done > 0) {
+                err.println("found " + done + " finished scenes in " + out + "; " + (filter.keepsAll() ? "generating the other " + missing
+                        : "examining the other " + missing + " candidates"));
+            }
+            boolean bar = progress.bar() && range > 0;
             ExecutorService io = Executors.newFixedThreadPool(2, r -> {
                 Thread th = new Thread(r, "sbgan-scene-writer");
                 th.setDaemon(true);
                 return th;
             });
-            long written = 0, lastLine = System.nanoTime();
-            try (ProgressBar pb = bar ? new ProgressBarBuilder().setTaskName("generate").setInitialMax(count).setStyle(ProgressBarStyle.ASCII)
+            long examined = 0, written = 0, lastLine = System.nanoTime();
+            try (ProgressBar pb = bar ? new ProgressBarBuilder().setTaskName("generate").setInitialMax(range).setStyle(ProgressBarStyle.ASCII)
                     .setConsumer(new ConsoleProgressBarConsumer(err)).showSpeed().setUnit(" scenes", 1).startsFrom(done, java.time.Duration.ZERO)
                     .build() : null) {
                 List<Future<?>> inFlight = new ArrayList<>();
                 for (long[] run : todo) {
                     for (long from = run[0]; from < run[0] + run[1]; from += batch) {
                         int n = (int) Math.min(batch, run[0] + run[1] - from);
-                        List<Scene> scenes = gen.scenes(seed.value, from, n);
+                        // Rejected candidates get no image: the filter reads the label map only.
+                        List<Scene> scenes = gen.scenes(seed.value, from, n, filter::keeps);
                         // At most two batches are being written while the next one is generated: bounded memory.
                         while (inFlight.size() >= 2) inFlight.remove(0).get();
                         inFlight.add(io.submit(() -> {
                             for (Scene s : scenes) writer.write(s);
                             return null;
                         }));
-                        written += n;
-                        if (pb != null) pb.stepTo(done + written);
+                        examined += n;
+                        written += scenes.size();
+                        if (pb != null) pb.stepTo(done + examined);
                         else if (System.nanoTime() - lastLine > 10_000_000_000L) {
                             lastLine = System.nanoTime();
-                            err.printf(Locale.ROOT, "%d/%d scenes%n", done + written, count);
+                            err.printf(Locale.ROOT, "%d/%d scenes%s%n", done + examined, range, filter.keepsAll() ? "" : ", " + (done + written) + " kept");
                         }
                     }
                 }
@@ -139,21 +179,48 @@ public final class GenerateCommand implements Callable<Integer> {
             } finally {
                 io.shutdownNow();
             }
-            List<Scene> first = gen.scenes(seed.value, 0, (int) Math.min(16, count));
-            ContactSheet.write(out.resolve("contact_sheet.png"), first, 4);
+            List<Scene> sheet = contactSheetScenes(gen, filter);
+            if (!sheet.isEmpty()) ContactSheet.write(out.resolve("contact_sheet.png"), sheet, 4);
             double s = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "%d scenes in %s (%s format): %d generated in %.1f s (%.1f scenes/s), %d already there%n", count, out,
-                    fmt.name().toLowerCase(Locale.ROOT), written, s, written / s, done);
-            System.out.println("contact sheet: " + out.resolve("contact_sheet.png"));
+            System.out.printf(Locale.ROOT, "%s in %s (%s format): %d generated in %.1f s (%.1f scenes/s), %d already there%n", what(first, end, filter),
+                    out, fmt.name().toLowerCase(Locale.ROOT), written, s, written / s, done);
+            if (!filter.keepsAll()) {
+                long kept = done + written; // finished scenes passed the filter when they were written
+                System.out.println("kept " + kept + " of " + range + " scenes" + (range == 0 ? "" : String.format(Locale.ROOT, " (%.1f %%)", 100.0 * kept / range))
+                        + " with " + filter.describe());
+            }
+            System.out.println(sheet.isEmpty() ? "no contact sheet: no scene of 0.." + (count - 1) + " has " + filter.describe()
+                    : "contact sheet: " + out.resolve("contact_sheet.png"));
         }
         return 0;
     }
 
-    /** Index runs [from, length] of scenes not yet complete, in order. */
-    private List<long[]> missingRuns(SceneWriter writer) {
+    /** "16 scenes", "shard 1/3 (scenes 5..9 of 16)", "16 candidate scenes", ...: what this run was to write. */
+    private String what(long first, long end, SceneFilter filter) {
+        String scenes = filter.keepsAll() ? "scenes" : "candidate scenes";
+        if (shard.all()) return count + " " + scenes;
+        return "shard " + shard + " (" + (first == end ? "no scenes" : scenes + " " + first + ".." + (end - 1)) + " of " + count + ")";
+    }
+
+    /**
+     * The first {@value #SHEET} kept scenes of 0..count-1: the same in every shard, so each writes the same sheet. With a
+     * filter this scans from index 0 on, a layout per candidate, until it has them.
+     */
+    private List<Scene> contactSheetScenes(SceneGenerator gen, SceneFilter filter) {
+        List<Scene> sheet = new ArrayList<>();
+        for (long i = 0; i < count && sheet.size() < SHEET; ) {
+            int n = (int) Math.min(count - i, filter.keepsAll() ? SHEET - sheet.size() : batch);
+            for (Scene s : gen.scenes(seed.value, i, n, filter::keeps)) if (sheet.size() < SHEET) sheet.add(s);
+            i += n;
+        }
+        return sheet;
+    }
+
+    /** Index runs [from, length] of scenes in first..end-1 not yet complete, in order. */
+    private static List<long[]> missingRuns(SceneWriter writer, long first, long end) {
         List<long[]> runs = new ArrayList<>();
         long start = -1;
-        for (long i = 0; i < count; i++) {
+        for (long i = first; i < end; i++) {
             boolean missing = !writer.isComplete(i);
             if (missing && start < 0) start = i;
             if (!missing && start >= 0) {
@@ -161,11 +228,11 @@ public final class GenerateCommand implements Callable<Integer> {
                 start = -1;
             }
         }
-        if (start >= 0) runs.add(new long[] {start, count - start});
+        if (start >= 0) runs.add(new long[] {start, end - start});
         return runs;
     }
 
-    /** Temporary files a killed run left behind (".name.hex.tmp", the atomic writers' pattern). */
+    /** Temporary files a killed run left behind (".name.hex.tmp", the atomic writers' pattern); for a run that owns the folder. */
     private static void removeStaleTemporaries(Path out) throws IOException {
         try (Stream<Path> s = Files.walk(out)) {
             for (Path p : s.filter(p -> {

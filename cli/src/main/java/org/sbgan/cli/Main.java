@@ -6,6 +6,7 @@ import io.micronaut.context.annotation.Prototype;
 import java.io.PrintWriter;
 import java.nio.file.FileSystemException;
 import org.sbgan.runtime.Messages;
+import org.sbgan.runtime.Shard;
 import org.sbgan.trainer.data.ClassWeights;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
@@ -50,7 +52,8 @@ public final class Main implements Runnable {
         try (ApplicationContext context = ApplicationContext.builder(Main.class).deduceEnvironment(false).start()) {
             CommandLine cl = new CommandLine(Main.class, new MicronautFactory(context))
                     .setCaseInsensitiveEnumValuesAllowed(true)
-                    .registerConverter(ClassWeights.class, ClassWeights::parse);
+                    .registerConverter(ClassWeights.class, ClassWeights::parse)
+                    .registerConverter(Shard.class, Main::shard);
             Main main = cl.getCommand();
             cl.setParameterExceptionHandler(Main::usageError);
             cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
@@ -60,6 +63,15 @@ public final class Main implements Runnable {
                         : cmd.getCommandSpec().exitCodeOnExecutionException();
             });
             return cl.execute(args);
+        }
+    }
+
+    /** {@code --shard K/N}; a bad value is a usage error naming the option and saying what is wrong, in one line. */
+    static Shard shard(String s) {
+        try {
+            return Shard.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
         }
     }
 

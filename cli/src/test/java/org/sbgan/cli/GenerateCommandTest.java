@@ -50,7 +50,7 @@ class GenerateCommandTest {
         }
     }
 
-    private static List<String> args(Path model, Path out, String count) {
+    static List<String> args(Path model, Path out, String count) {
         return new ArrayList<>(List.of("generate", "--model", model.toString(), "--out", out.toString(), "--count", count, "--seed", "5",
                 "--batch", "4", "--threads", "2", "--progress", "lines"));
     }

@@ -105,6 +105,18 @@ class SceneGeneratorTest {
     }
 
     @Test
+    void aKeepPredicateGivesTheKeptScenesUnchangedAndRejectsWholeBatches() {
+        // About half the scenes, by their class-0 pixels: kept and rejected ones share batches.
+        long[] c0 = reference.stream().mapToLong(s -> s.labels().classPixelCounts()[0]).sorted().toArray();
+        long median = c0[c0.length / 2];
+        java.util.function.Predicate<LabelMap> many = m -> m.classPixelCounts()[0] >= median;
+        List<Scene> expected = reference.stream().filter(s -> many.test(s.labels())).collect(Collectors.toList());
+        assertTrue(expected.size() > 0 && expected.size() < reference.size(), expected.size() + " kept");
+        assertSame(expected, gen.scenes(SEED, 0, 64, many));
+        assertEquals(List.of(), gen.scenes(SEED, 0, 20, m -> false), "no image generator run on an empty batch");
+    }
+
+    @Test
     void scenesAreWellFormed() {
         ModelBundle b = gen.bundle();
         int k = b.numClasses();

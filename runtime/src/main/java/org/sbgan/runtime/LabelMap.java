@@ -71,6 +71,13 @@ public record LabelMap(int width, int height, int[] indices, Classes classes) {
         return ids;
     }
 
+    /** Pixels of each class: entry c counts class c, K entries summing to width × height. */
+    public long[] classPixelCounts() {
+        long[] n = new long[classes.count()];
+        for (int c : indices) n[c]++;
+        return n;
+    }
+
     /** Each pixel in its class's palette colour. */
     public RgbImage colorRgb() {
         int[] rgb = new int[indices.length];

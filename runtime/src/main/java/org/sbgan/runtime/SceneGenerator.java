@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.sbgan.runtime.bundle.BadBundleException;
@@ -213,12 +214,22 @@ public final class SceneGenerator implements AutoCloseable {
 
     /** Scenes {@code from..from+count-1} of {@code seed}, in batches of at most {@link Options#batch()}. */
     public List<Scene> scenes(long seed, long from, int count) {
+        return scenes(seed, from, count, m -> true);
+    }
+
+    /**
+     * Of scenes {@code from..from+count-1} of {@code seed}, those whose label map {@code keep} accepts, in index
+     * order. The image generator runs only for those, so a rejected candidate costs a layout; each kept scene is the
+     * one {@link #scenes(long, long, int)} gives for its index.
+     */
+    public List<Scene> scenes(long seed, long from, int count, Predicate<? super LabelMap> keep) {
         if (count < 0) throw new IllegalArgumentException("count must not be negative, got " + count);
         if (from < 0) throw new IllegalArgumentException("scene index must not be negative, got " + from);
+        Objects.requireNonNull(keep, "keep");
         List<Scene> out = new ArrayList<>(count);
         for (int done = 0; done < count; ) {
             int n = Math.min(options.batch(), count - done);
-            out.addAll(batch(seed, from + done, n));
+            out.addAll(batch(seed, from + done, n, keep));
             done += n;
         }
         return out;
@@ -279,11 +290,11 @@ public final class SceneGenerator implements AutoCloseable {
         return out;
     }
 
-    /** One network run of each generator for scenes {@code from..from+n-1}. */
-    private List<Scene> batch(long seed, long from, int n) {
+    /** One network run of each generator for scenes {@code from..from+n-1}; the image generator's only for kept ones. */
+    private List<Scene> batch(long seed, long from, int n, Predicate<? super LabelMap> keep) {
         int zDim = bundle.zDim();
         long rows = segBatch > 0 ? segBatch : n;
-        if (rows < n) return chunked(seed, from, n, (int) rows);
+        if (rows < n) return chunked(seed, from, n, (int) rows, keep);
         float[] z = new float[(int) rows * zDim];
         for (int i = 0; i < n; i++) Latents.z(seed, from + i, zDim, options.truncation(), z, i * zDim);
         ModelBundle.Size l = bundle.layoutSize();
@@ -300,22 +311,25 @@ public final class SceneGenerator implements AutoCloseable {
         } catch (OrtException e) {
             throw failed(bundle.segGeneratorFile(), e);
         }
-        float[][] images = images(maps);
-        List<Scene> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) out.add(Scene.owning(seed, from + i, maps.get(i), images[i]));
+        List<Integer> kept = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) if (keep.test(maps.get(i))) kept.add(i);
+        float[][] images = images(kept.stream().map(maps::get).toList());
+        List<Scene> out = new ArrayList<>(kept.size());
+        for (int j = 0; j < kept.size(); j++) out.add(Scene.owning(seed, from + kept.get(j), maps.get(kept.get(j)), images[j]));
         return out;
     }
 
     /** For a network exported with a fixed batch smaller than asked. */
-    private List<Scene> chunked(long seed, long from, int n, int rows) {
+    private List<Scene> chunked(long seed, long from, int n, int rows, Predicate<? super LabelMap> keep) {
         List<Scene> out = new ArrayList<>(n);
-        for (int done = 0; done < n; done += rows) out.addAll(batch(seed, from + done, Math.min(rows, n - done)));
+        for (int done = 0; done < n; done += rows) out.addAll(batch(seed, from + done, Math.min(rows, n - done), keep));
         return out;
     }
 
     /** The image generator on label maps at image size; one run per {@code imgBatch} if that is fixed. */
     private float[][] images(List<LabelMap> maps) {
         int n = maps.size();
+        if (n == 0) return new float[0][]; // every candidate rejected: no network run
         if (imgBatch > 0 && imgBatch < n) {
             float[][] out = new float[n][];
             for (int i = 0; i < n; i += (int) imgBatch) {

@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.sbgan.runtime.Messages;
 
@@ -38,6 +41,7 @@ public final class AtomicFiles {
 
     /** Suffix of the temporary files; a process killed mid-write leaves one behind, which {@link #isTemporary} recognises. */
     public static final String TMP_SUFFIX = ".tmp";
+    private static final Pattern TMP_FILE = Pattern.compile("\\.(.+)\\.[0-9a-f]+" + Pattern.quote(TMP_SUFFIX));
 
     public static void write(Path file, byte[] bytes) throws IOException {
         write(file, out -> out.write(bytes));
@@ -101,6 +105,15 @@ public final class AtomicFiles {
     /** Whether a file name is one of this class's temporary files or folders (left by a killed process). */
     public static boolean isTemporary(String name) {
         return name.startsWith(".") && (name.endsWith(TMP_SUFFIX) || name.contains(".tmp-") || name.contains(".old-"));
+    }
+
+    /**
+     * The name of the file a temporary file ({@code .NAME.HEX.tmp}) was going to become, in the same folder; empty
+     * for any other name. Lets a process remove only its own files' leftovers where others write beside it.
+     */
+    public static Optional<String> temporaryTarget(String name) {
+        Matcher m = TMP_FILE.matcher(name);
+        return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     /**

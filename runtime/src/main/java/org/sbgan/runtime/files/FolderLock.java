@@ -23,6 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * released) and, while held, says who holds it: process id, command and start time, which a refused process
  * quotes. Within one JVM a second acquire of the same folder is refused too (the kernel would grant it, and
  * closing a second channel on the file would drop the first one's lock).
+ *
+ * <p>Processes that split one folder's work between them (the shards of {@code generate --shard K/N}) each lock a
+ * file of their own ({@link #acquire(Path, String, String)}): they coexist, and two on the same part do not.
  */
 public final class FolderLock implements AutoCloseable {
     /** The lock file's name inside the folder. */
@@ -45,6 +48,7 @@ public final class FolderLock implements AutoCloseable {
     }
 
     private final Path dir;
+    /** The lock file, real path: what {@link #HELD_HERE} holds. */
     private final Path key;
     private final FileChannel channel;
     private final FileLock lock;
@@ -62,16 +66,27 @@ public final class FolderLock implements AutoCloseable {
      * permission) name the folder.
      */
     public static FolderLock acquire(Path dir, String purpose) throws IOException {
+        return acquire(dir, purpose, FILE);
+    }
+
+    /**
+     * {@link #acquire(Path, String)} on the lock file {@code lockName} in {@code dir} instead of {@value #FILE}
+     * (e.g. {@code .lock-shard-2-of-4}): only processes naming the same lock file exclude each other.
+     */
+    public static FolderLock acquire(Path dir, String purpose, String lockName) throws IOException {
+        if (lockName.isEmpty() || lockName.equals(".") || lockName.equals("..") || lockName.contains("/") || lockName.contains("\\")) {
+            throw new IllegalArgumentException("lock file name must be a plain file name, got '" + lockName + "'");
+        }
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IOException(dir + ": exists and is not a folder");
         Path key;
         try {
             Files.createDirectories(dir);
-            key = dir.toRealPath();
+            key = dir.toRealPath().resolve(lockName);
         } catch (IOException e) {
             throw AtomicFiles.failure(dir, e);
         }
         if (!HELD_HERE.add(key)) throw new BusyException(dir, "this process (" + ProcessHandle.current().pid() + ")");
-        Path file = key.resolve(FILE);
+        Path file = key;
         FileChannel ch = null;
         try {
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);

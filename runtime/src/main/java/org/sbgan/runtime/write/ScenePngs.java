@@ -3,6 +3,8 @@ package org.sbgan.runtime.write;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.sbgan.runtime.LabelMap;
 import org.sbgan.runtime.Scene;
 import org.sbgan.runtime.image.Images;
@@ -45,6 +47,26 @@ public record ScenePngs(SceneWriter.Format format, String split, String city) {
         return List.of("leftImg8bit/" + split + "/" + city + "/" + stem + "leftImg8bit.png", gt + stem + "gtFine_labelIds.png",
                 gt + stem + "gtFine_color.png");
     }
+
+    /**
+     * The scene a file belongs to: {@code i} if {@code name} (relative, '/'-separated) is one of {@link #names}{@code (i)},
+     * else -1. Lets a process that writes some of a folder's scenes tell its own files from others'.
+     */
+    public long indexOf(String name) {
+        Matcher m = (format == SceneWriter.Format.PLAIN ? PLAIN_FILE : CITYSCAPES_FILE).matcher(name);
+        if (!m.matches()) return -1;
+        long index;
+        try {
+            index = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+        return names(index).contains(name) ? index : -1;
+    }
+
+    /** The index's digits in a plain file name, or in a Cityscapes file name (cities have no '_'). */
+    private static final Pattern PLAIN_FILE = Pattern.compile("(\\d{6,})/[^/]+"),
+            CITYSCAPES_FILE = Pattern.compile(".*/[^/_]+_(\\d{6,})_000019_[^/]+");
 
     /**
      * The bytes of the three files, in {@link #names} order: the image (RGB), the label map (8-bit gray: the label

@@ -1,11 +1,16 @@
 package org.sbgan.runtime.write;
 
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import org.sbgan.runtime.Scene;
 import org.sbgan.runtime.files.AtomicFiles;
 
@@ -87,6 +92,36 @@ public final class SceneWriter {
             if (!Files.isRegularFile(f)) return false;
         }
         return true;
+    }
+
+    /**
+     * Removes the temporary files a killed writer left behind ({@link AtomicFiles}'s {@code .NAME.HEX.tmp}) for the
+     * files of scenes {@code from..to-1}, and no others: processes writing other scenes into this folder at the same
+     * time may have theirs in flight.
+     *
+     * @return how many were removed
+     */
+    public int removeStaleTemporaries(long from, long to) throws IOException {
+        if (!Files.isDirectory(out)) return 0;
+        int[] removed = {0};
+        Files.walkFileTree(out, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                Optional<String> target = AtomicFiles.temporaryTarget(f.getFileName().toString());
+                if (target.isPresent() && attrs.isRegularFile()) {
+                    long i = pngs.indexOf(out.relativize(f.resolveSibling(target.get())).toString().replace('\\', '/'));
+                    if (i >= from && i < to && Files.deleteIfExists(f)) removed[0]++;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) return FileVisitResult.CONTINUE; // another writer's file, renamed meanwhile
+                throw e;
+            }
+        });
+        return removed[0];
     }
 
     /**

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,5 +81,14 @@ class AtomicFilesTest {
         IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(tmp.resolve("plots/loss.png"), new byte[1]));
         assertTrue(e.getMessage().startsWith(tmp.resolve("plots/loss.png") + ": cannot write ("), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
+    }
+
+    @Test
+    void aTemporaryFileNamesItsTarget() {
+        assertEquals(Optional.of("sbgan_000001_000019_leftImg8bit.png"), AtomicFiles.temporaryTarget(".sbgan_000001_000019_leftImg8bit.png.1a2b3c.tmp"));
+        assertEquals(Optional.of(".lock"), AtomicFiles.temporaryTarget("..lock.ff.tmp"));
+        assertEquals(Optional.empty(), AtomicFiles.temporaryTarget("image.png"));
+        assertEquals(Optional.empty(), AtomicFiles.temporaryTarget(".run.tmp-1a2b"), "a folder's");
+        assertEquals(Optional.empty(), AtomicFiles.temporaryTarget(".x.png.notHex.tmp"));
     }
 }

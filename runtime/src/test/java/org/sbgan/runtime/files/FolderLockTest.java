@@ -51,6 +51,33 @@ class FolderLockTest {
     }
 
     @Test
+    void namedLocksShareAFolderButNotALockFile(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("out");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process p = new ProcessBuilder(java, "-cp", cp, LockHolder.class.getName(), dir.toString(), ".lock-shard-0-of-2").redirectErrorStream(true).start();
+        try {
+            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()));
+            assertEquals("locked", r.readLine());
+            try (FolderLock other = FolderLock.acquire(dir, "test", ".lock-shard-1-of-2")) {
+                FolderLock.BusyException e = assertThrows(FolderLock.BusyException.class, () -> FolderLock.acquire(dir, "test", ".lock-shard-0-of-2"));
+                assertTrue(e.getMessage().startsWith(dir + ": in use by process " + p.pid() + " (lock holder, since "), e.getMessage());
+                assertThrows(FolderLock.BusyException.class, () -> FolderLock.acquire(dir, "test", ".lock-shard-1-of-2"), "held in this process");
+                try (FolderLock plain = FolderLock.acquire(dir, "test")) {
+                    assertTrue(Files.readString(dir.resolve(".lock-shard-1-of-2")).startsWith("process " + ProcessHandle.current().pid() + " (test"));
+                }
+            }
+        } finally {
+            p.destroyForcibly();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        }
+        try (FolderLock mine = FolderLock.acquire(dir, "test", ".lock-shard-0-of-2")) {
+            assertEquals(dir, mine.dir());
+        }
+        assertThrows(IllegalArgumentException.class, () -> FolderLock.acquire(dir, "test", "../x"));
+    }
+
+    @Test
     void aFolderThatCannotBeCreatedIsNamed(@TempDir Path tmp) throws Exception {
         Path file = tmp.resolve("file");
         Files.writeString(file, "x");

@@ -106,4 +106,37 @@ class SceneWriterTest {
         assertArrayEquals(sheet.rgb(), Images.readRgb(f).rgb());
         assertThrows(IllegalArgumentException.class, () -> ContactSheet.of(List.of(scene(0, 4, 3), scene(1, 5, 3)), 2));
     }
+
+    @Test
+    void aFileNameTellsItsScene() {
+        for (SceneWriter.Format f : SceneWriter.Format.values()) {
+            ScenePngs pngs = ScenePngs.of(f);
+            for (long i : new long[] {0, 7, 123456, 1234567, Long.MAX_VALUE}) {
+                for (String name : pngs.names(i)) assertEquals(i, pngs.indexOf(name), name);
+            }
+            for (String other : List.of("contact_sheet.png", ".lock", "000001", "000001/other.png", "00001/image.png", "x/000001/image.png",
+                    "leftImg8bit/train/sbgan/sbgan_000001_000019_other.png", "leftImg8bit/val/sbgan/sbgan_000001_000019_leftImg8bit.png",
+                    "leftImg8bit/train/sbgan/sbgan_000001_000019_leftImg8bit.png.tmp")) {
+                assertEquals(-1, pngs.indexOf(other), f + " " + other);
+            }
+        }
+    }
+
+    @Test
+    void staleTemporariesOfOtherScenesStay() throws IOException {
+        SceneWriter w = SceneWriter.cityscapes(tmp);
+        w.write(scene(4, 6, 4));
+        Path mine = tmp.resolve("gtFine/train/sbgan/.sbgan_000004_000019_gtFine_color.png.1f2e.tmp"),
+                mineToo = tmp.resolve("leftImg8bit/train/sbgan/.sbgan_000005_000019_leftImg8bit.png.a0.tmp"),
+                other = tmp.resolve("gtFine/train/sbgan/.sbgan_000006_000019_gtFine_labelIds.png.1f2f.tmp"),
+                sheet = tmp.resolve(".contact_sheet.png.abc.tmp");
+        for (Path p : List.of(mine, mineToo, other, sheet)) Files.writeString(p, "partial");
+        assertEquals(2, w.removeStaleTemporaries(4, 6));
+        assertFalse(Files.exists(mine));
+        assertFalse(Files.exists(mineToo));
+        assertTrue(Files.exists(other), "scene 6 is another process's");
+        assertTrue(Files.exists(sheet), "not a scene's file");
+        assertTrue(w.isComplete(4), "finished files stay");
+        assertEquals(0, SceneWriter.plain(tmp.resolve("none")).removeStaleTemporaries(0, 10), "no folder yet");
+    }
 }

@@ -126,7 +126,13 @@ public final class SceneGenerator implements AutoCloseable {
      * @throws OrtException if ONNX Runtime fails otherwise
      */
     public static SceneGenerator open(ModelBundle bundle, Options options) throws IOException, OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env;
+        try {
+            env = OnLargeStack.call("sbgan-ort-environment", OrtEnvironment::getEnvironment);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OrtException("interrupted while ONNX Runtime started");
+        }
         OrtSession seg = null, img = null;
         OrtSession.SessionOptions so = options.device().sessionOptions(options.threads());
         try {
@@ -144,9 +150,12 @@ public final class SceneGenerator implements AutoCloseable {
 
     private static OrtSession load(OrtEnvironment env, Path file, OrtSession.SessionOptions so) throws BadBundleException {
         try {
-            return env.createSession(file.toString(), so);
+            return OnLargeStack.call("sbgan-session-" + file.getFileName(), () -> env.createSession(file.toString(), so));
         } catch (OrtException e) {
             throw new BadBundleException(file, "ONNX Runtime cannot load it (" + Messages.oneLine(e) + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BadBundleException(file, "interrupted while ONNX Runtime loaded it");
         }
     }
 

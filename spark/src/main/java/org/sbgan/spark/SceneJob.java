@@ -82,6 +82,11 @@ public final class SceneJob {
             throw new JobException("--min-class-pixels: " + e.getMessage(), e);
         }
         Plan plan = new Plan(o, HadoopFiles.identity(local), HadoopFiles.Conf.of(conf));
+        try {
+            Generators.get(plan); // opens its networks: a bundle ONNX Runtime cannot run fails here, not in every task
+        } catch (RuntimeException e) {
+            throw new JobException("--model " + o.model() + ": " + Messages.oneLine(e), e);
+        }
         checkOut(plan, conf);
         return plan;
     }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Spark local mode beside `sbgan-cli generate` on one machine, same bundle, same count, alternately in one run.
 # usage: scripts/bench-spark.sh [MODEL] [COUNT] [ROUNDS]   (default: runs/tiny/model 10000 3)
-# Prints one JSON line per run and the medians; both write PNG files (generate: Cityscapes tree; Spark: Parquet and
+# Prints one JSON line per run and the medians; all encode the same three PNGs per scene (generate: Cityscapes tree; Spark: Parquet with --color-maps, and
 # the Cityscapes tree), so the numbers include encoding and writing. Spark runs with master local[C] (C = cores),
 # one ONNX Runtime thread per task; generate with --threads C.
 set -euo pipefail
@@ -10,7 +10,7 @@ MODEL=${1:-runs/tiny/model}; COUNT=${2:-10000}; ROUNDS=${3:-3}
 CORES=$(nproc)
 [ -f "$MODEL/model.json" ] || { echo "error: $MODEL: no model bundle (run ./sbgan-cli train --stage all first)" >&2; exit 1; }
 mvn -B -q -DskipTests install -pl spark,cli -am >/dev/null
-CP=spark/target/sbgan-spark.jar:$(mvn -B -q -pl spark dependency:build-classpath -Dmdep.includeScope=provided -Dmdep.outputFile=/dev/stdout)
+CP=spark/target/sbgan-spark.jar:$(mvn -B -q -Dstyle.color=never -pl spark dependency:build-classpath -Dmdep.includeScope=provided -Dmdep.outputFile=/dev/stdout)
 OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
@@ -23,7 +23,7 @@ timed() { local t0 t1; t0=$(date +%s.%N); "$@" >"$OUT/out" 2>"$OUT/err" || { cat
   echo "$(/usr/bin/python3 -c "import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 2))" "$t0" "$t1") $(grep -o '([0-9.]* scenes/s)' "$OUT/out" | tr -d '(' | cut -d' ' -f1)"; }
 gen() { rm -rf "$OUT/g"; timed java -jar cli/target/sbgan-cli.jar generate --model "$MODEL" --count "$COUNT" --threads "$CORES" --progress lines --out "$OUT/g"; }
 spark() { rm -rf "$OUT/s"; timed java -Xmx4g $OPENS -Dspark.master="local[$CORES]" -Dspark.ui.enabled=false -cp "$CP" org.sbgan.spark.GenerateJob \
-  --model "$MODEL" --count "$COUNT" --out "$OUT/s" --format "$1" --partitions "$((CORES * 4))"; }
+  --model "$MODEL" --count "$COUNT" --out "$OUT/s" --format "$1" --partitions "$((CORES * 4))" --color-maps; }
 for r in $(seq 1 "$ROUNDS"); do
   for impl in generate spark-parquet spark-cityscapes; do
     case $impl in generate) t=$(gen);; spark-parquet) t=$(spark parquet);; spark-cityscapes) t=$(spark cityscapes);; esac

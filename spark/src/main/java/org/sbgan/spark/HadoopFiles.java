@@ -19,7 +19,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.sbgan.runtime.Messages;
+import org.sbgan.runtime.files.AtomicFiles;
 
 /** Files on any Hadoop file system: atomic writes, a bundle's local copy and its identity. */
 final class HadoopFiles {
@@ -48,14 +50,13 @@ final class HadoopFiles {
         }
     }
 
-    /** The file system of {@code p}; for local paths without checksum side files, so a tree matches generate's. */
+    /**
+     * The file system of {@code p}; for local paths the raw one, without checksum side files (so a tree matches
+     * generate's) and without their extra calls per file.
+     */
     static FileSystem fs(Path p, Configuration conf) throws IOException {
         FileSystem fs = p.getFileSystem(conf);
-        if (fs instanceof LocalFileSystem local) {
-            local.setWriteChecksum(false);
-            local.setVerifyChecksum(false);
-        }
-        return fs;
+        return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
     }
 
     /**
@@ -64,6 +65,11 @@ final class HadoopFiles {
      * that finished the file first, that file (the same bytes) stays.
      */
     static void writeAtomically(FileSystem fs, Path file, byte[] bytes) throws IOException {
+        if (fs instanceof RawLocalFileSystem) {
+            // Hadoop's local file system forks a process per created folder to set its permissions: java.nio instead
+            AtomicFiles.write(java.nio.file.Path.of(fs.makeQualified(file).toUri()), bytes);
+            return;
+        }
         Path tmp = new Path(file.getParent(), "." + file.getName() + "." + UUID.randomUUID() + ".tmp");
         try (OutputStream out = fs.create(tmp, false)) {
             out.write(bytes);

@@ -186,15 +186,18 @@ public final class SceneJob {
         LongAccumulator kept = spark.sparkContext().longAccumulator("scenes written");
         LongAccumulator present = spark.sparkContext().longAccumulator("scenes already there");
         int parts = o.partitions() > 0 ? o.partitions() : spark.sparkContext().defaultParallelism();
+        // A first run asks the file system nothing per scene (an object store answers every question over the network).
+        String image = SceneRows.PNGS.names(0).get(0);
+        boolean fresh = !fs.exists(new Path(out, image.substring(0, image.indexOf('/'))));
         long t0 = System.nanoTime();
-        spark.range(0, o.count(), 1, parts).foreachPartition((ForeachPartitionFunction<Long>) it -> writePartition(it, plan, examined, kept, present));
+        spark.range(0, o.count(), 1, parts).foreachPartition((ForeachPartitionFunction<Long>) it -> writePartition(it, plan, fresh, examined, kept, present));
         double s = (System.nanoTime() - t0) / 1e9;
         writeContactSheet(plan, fs, out);
         return new Result(examined.value(), kept.value(), present.value(), s, o.out());
     }
 
-    private static void writePartition(java.util.Iterator<Long> it, Plan plan, LongAccumulator examined, LongAccumulator kept, LongAccumulator present)
-            throws IOException {
+    private static void writePartition(java.util.Iterator<Long> it, Plan plan, boolean fresh, LongAccumulator examined, LongAccumulator kept,
+            LongAccumulator present) throws IOException {
         JobOptions o = plan.options();
         FileSystem fs = HadoopFiles.fs(new Path(o.out()), plan.conf().get());
         SceneGenerator gen = Generators.get(plan);
@@ -204,7 +207,7 @@ public final class SceneJob {
         while (it.hasNext() || !todo.isEmpty()) {
             if (it.hasNext()) {
                 long i = it.next();
-                if (complete(fs, o.out(), pngs, i)) present.add(1);
+                if (!fresh && complete(fs, o.out(), pngs, i)) present.add(1);
                 else todo.add(i);
                 if (todo.size() < o.batch() && it.hasNext()) continue;
             }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.apache.commons.imaging.ImageFormats;
 import org.apache.commons.imaging.Imaging;
 import org.sbgan.runtime.files.AtomicFiles;
@@ -89,7 +90,10 @@ public final class Images {
         }
         img.getRaster().setSamples(0, 0, width, height, 0, values);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer");
+        // ImageIO caches a plain OutputStream in a temporary file (a file created and deleted per image); in memory instead
+        try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
+            if (!ImageIO.write(img, "png", ios)) throw new IOException("no PNG writer");
+        }
         return out.toByteArray();
     }
 

@@ -185,6 +185,18 @@ class SceneJobTest {
     }
 
     @Test
+    void aRerunAfterAFailedParquetJobWritesItWhole() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("half"));
+        // what a job killed mid-write leaves: Spark's staging folder and a truncated part file, no _SUCCESS, no marker
+        Files.createDirectories(out.resolve("_temporary/0/task_1"));
+        Files.writeString(out.resolve("part-00000-dead.snappy.parquet"), "PAR1 truncated");
+        SceneJob.Result r = SceneJob.run(spark, options(out.toString()).withPartitions(2));
+        assertEquals(COUNT, r.kept());
+        assertEquals(COUNT, read(out).size());
+        assertFalse(Files.exists(out.resolve("part-00000-dead.snappy.parquet")), "the partial file is replaced");
+    }
+
+    @Test
     void aMissingBundleOrAnUnwritableOutputIsOneLineBeforeAnyTask() throws Exception {
         AtomicInteger jobs = new AtomicInteger();
         SparkListener l = new SparkListener() {

@@ -106,6 +106,14 @@ class SmallDatasetsTest {
         return a.stream();
     }
 
+    /**
+     * The smallest dataset of each layout: the skip test below already trains every layout on 5, 9 and 11 samples
+     * (all fewer than a batch), so the clean run needs only one size per layout.
+     */
+    static Stream<Arguments> smallest() {
+        return cases().filter(a -> (int) a.get()[1] == 6);
+    }
+
     private static List<String> args(Path data, Layout l, Path run, String stage, String... more) {
         List<String> a = new ArrayList<>(List.of("train", "--stage", stage, "--data", data.toString(), "--data-format", format(l), "--run",
                 run.toString(), "--max-steps", "1", "--sample-every", "1000", "--threads", "2", "--progress", "lines"));
@@ -141,7 +149,7 @@ class SmallDatasetsTest {
     }
 
     @ParameterizedTest(name = "{0}, {1} scenes")
-    @MethodSource("cases")
+    @MethodSource("smallest")
     void trainsWithTheDefaultBatch(Layout layout, int n, Fault unused) throws Exception {
         Path data = shared.resolve(layout + "-" + n), run = shared.resolve("run-" + layout + "-" + n);
         make(data, layout, n);

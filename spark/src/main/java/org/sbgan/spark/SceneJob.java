@@ -38,7 +38,8 @@ import org.sbgan.runtime.write.ScenePngs;
 public final class SceneJob {
     /** The marker a finished Parquet output carries: which job wrote it. */
     static final String MARKER = "_sbgan.json";
-    private static final Pattern SPARK_OUTPUT = Pattern.compile("(\\.)?(part-.*|_SUCCESS(\\.crc)?|_temporary|_sbgan\\.json(\\.crc)?|\\._SUCCESS\\.crc)");
+    /** What Spark's Parquet writer, its commit protocol and this job leave in an output folder, a killed run's temporaries included. */
+    private static final Pattern SPARK_OUTPUT = Pattern.compile("\\..*\\.tmp|\\.*(part-.*|_SUCCESS(\\.crc)?|_temporary|_sbgan\\.json(\\.crc)?|_sbgan_probe\\..*|\\._SUCCESS\\.crc)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SceneJob() {}
@@ -124,7 +125,7 @@ public final class SceneJob {
                 }
             }
             fs.mkdirs(out);
-            Path probe = new Path(out, "._sbgan_probe." + java.util.UUID.randomUUID());
+            Path probe = new Path(out, "._sbgan_probe." + java.util.UUID.randomUUID()); // a killed driver may leave it; a rerun ignores it
             HadoopFiles.writeAtomically(fs, probe, new byte[0]);
             fs.delete(probe, false);
         } catch (IOException | RuntimeException e) {

@@ -190,6 +190,8 @@ class SceneJobTest {
         // what a job killed mid-write leaves: Spark's staging folder and a truncated part file, no _SUCCESS, no marker
         Files.createDirectories(out.resolve("_temporary/0/task_1"));
         Files.writeString(out.resolve("part-00000-dead.snappy.parquet"), "PAR1 truncated");
+        Files.writeString(out.resolve("._sbgan_probe.1234"), "");           // the driver's write check, killed
+        Files.writeString(out.resolve("._sbgan.json.5678.tmp"), "{");       // the marker, killed while written
         SceneJob.Result r = SceneJob.run(spark, options(out.toString()).withPartitions(2));
         assertEquals(COUNT, r.kept());
         assertEquals(COUNT, read(out).size());

@@ -48,9 +48,6 @@ import picocli.CommandLine.Mixin;
                 + "folder, skipping finished scenes. Also writes contact_sheet.png (the first 16 scenes; the first 16 kept ones with "
                 + "--min-class-pixels)."})
 public final class GenerateCommand implements Callable<Integer> {
-    /** Scenes on the contact sheet. */
-    private static final int SHEET = 16;
-
     @Option(names = "--model", defaultValue = "runs/tiny/model", paramLabel = "DIR", description = "Model bundle (default: ${DEFAULT-VALUE}).")
     Path model;
 
@@ -179,8 +176,8 @@ public final class GenerateCommand implements Callable<Integer> {
             } finally {
                 io.shutdownNow();
             }
-            List<Scene> sheet = contactSheetScenes(gen, filter);
-            if (!sheet.isEmpty()) ContactSheet.write(out.resolve("contact_sheet.png"), sheet, 4);
+            List<Scene> sheet = ContactSheet.firstScenes(gen, seed.value, count, filter);
+            if (!sheet.isEmpty()) ContactSheet.write(out.resolve("contact_sheet.png"), sheet, ContactSheet.COLUMNS);
             double s = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "%s in %s (%s format): %d generated in %.1f s (%.1f scenes/s), %d already there%n", what(first, end, filter),
                     out, fmt.name().toLowerCase(Locale.ROOT), written, s, written / s, done);
@@ -200,20 +197,6 @@ public final class GenerateCommand implements Callable<Integer> {
         String scenes = filter.keepsAll() ? "scenes" : "candidate scenes";
         if (shard.all()) return count + " " + scenes;
         return "shard " + shard + " (" + (first == end ? "no scenes" : scenes + " " + first + ".." + (end - 1)) + " of " + count + ")";
-    }
-
-    /**
-     * The first {@value #SHEET} kept scenes of 0..count-1: the same in every shard, so each writes the same sheet. With a
-     * filter this scans from index 0 on, a layout per candidate, until it has them.
-     */
-    private List<Scene> contactSheetScenes(SceneGenerator gen, SceneFilter filter) {
-        List<Scene> sheet = new ArrayList<>();
-        for (long i = 0; i < count && sheet.size() < SHEET; ) {
-            int n = (int) Math.min(count - i, filter.keepsAll() ? SHEET - sheet.size() : batch);
-            for (Scene s : gen.scenes(seed.value, i, n, filter::keeps)) if (sheet.size() < SHEET) sheet.add(s);
-            i += n;
-        }
-        return sheet;
     }
 
     /** Index runs [from, length] of scenes in first..end-1 not yet complete, in order. */

@@ -84,7 +84,7 @@ public final class SceneJob {
         }
         Plan plan = new Plan(o, HadoopFiles.identity(local), HadoopFiles.Conf.of(conf));
         try {
-            Generators.get(plan); // opens its networks: a bundle ONNX Runtime cannot run fails here, not in every task
+            Generators.get(plan, bundle); // opens its networks: a bundle ONNX Runtime cannot run fails here, not in every task
         } catch (RuntimeException e) {
             throw new JobException("--model " + o.model() + ": " + Messages.oneLine(e), e);
         }
@@ -234,18 +234,14 @@ public final class SceneJob {
         return true;
     }
 
-    /** generate's contact sheet: the first (up to) 16 kept scenes, scanning the indices from 0. */
+    /** generate's contact sheet (the same scenes: {@link ContactSheet#firstScenes}). */
     private static void writeContactSheet(Plan plan, FileSystem fs, Path out) throws IOException {
         JobOptions o = plan.options();
         SceneGenerator gen = Generators.get(plan);
-        SceneFilter filter = SceneFilter.parse(o.minClassPixels(), gen.classes());
-        List<Scene> first = new ArrayList<>();
-        for (long from = 0; from < o.count() && first.size() < 16; from += o.batch()) {
-            for (Scene s : gen.scenes(o.seed(), from, (int) Math.min(o.batch(), o.count() - from), filter::keeps)) {
-                if (first.size() < 16) first.add(s);
-            }
+        List<Scene> first = ContactSheet.firstScenes(gen, o.seed(), o.count(), SceneFilter.parse(o.minClassPixels(), gen.classes()));
+        if (!first.isEmpty()) {
+            HadoopFiles.writeAtomically(fs, new Path(out, "contact_sheet.png"), Images.pngRgb(ContactSheet.of(first, ContactSheet.COLUMNS)));
         }
-        if (!first.isEmpty()) HadoopFiles.writeAtomically(fs, new Path(out, "contact_sheet.png"), Images.pngRgb(ContactSheet.of(first, 4)));
     }
 
     /** A problem found before any task ran: one line naming the option and the problem. */

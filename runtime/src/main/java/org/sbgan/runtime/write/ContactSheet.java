@@ -2,9 +2,12 @@ package org.sbgan.runtime.write;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.sbgan.runtime.Scene;
+import org.sbgan.runtime.SceneFilter;
+import org.sbgan.runtime.SceneGenerator;
 import org.sbgan.runtime.image.Images;
 import org.sbgan.runtime.image.RgbImage;
 
@@ -14,9 +17,26 @@ import org.sbgan.runtime.image.RgbImage;
  */
 public final class ContactSheet {
     public static final int GAP = 2;
+    /** Scenes on the sheet an output folder gets, and its columns. */
+    public static final int SCENES = 16, COLUMNS = 4;
     private static final int BACKGROUND = 0xFFFFFF;
 
     private ContactSheet() {}
+
+    /**
+     * The scenes of an output folder's sheet: the first {@value #SCENES} of indices {@code 0..count-1} that {@code filter}
+     * keeps, scanning from index 0 (a layout per rejected candidate). They depend on nothing but the seed, the count and
+     * the filter, so every process writing part of one output (a shard, a Spark job) makes the same sheet.
+     */
+    public static List<Scene> firstScenes(SceneGenerator gen, long seed, long count, SceneFilter filter) {
+        List<Scene> sheet = new ArrayList<>();
+        for (long i = 0; i < count && sheet.size() < SCENES; ) {
+            int n = (int) Math.min(count - i, filter.keepsAll() ? SCENES - sheet.size() : gen.options().batch());
+            for (Scene s : gen.scenes(seed, i, n, filter::keeps)) if (sheet.size() < SCENES) sheet.add(s);
+            i += n;
+        }
+        return sheet;
+    }
 
     /** The sheet, {@code columns} cells wide (fewer if there are fewer scenes). */
     public static RgbImage of(List<Scene> scenes, int columns) {

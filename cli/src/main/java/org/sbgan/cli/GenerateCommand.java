@@ -13,17 +13,16 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.sbgan.runtime.IndexRun;
 import org.sbgan.runtime.Scene;
 import org.sbgan.runtime.SceneFilter;
 import org.sbgan.runtime.SceneGenerator;
 import org.sbgan.runtime.Shard;
 import org.sbgan.runtime.bundle.ModelBundle;
-import org.sbgan.runtime.files.AtomicFiles;
 import org.sbgan.runtime.files.FolderLock;
 import org.sbgan.runtime.write.ContactSheet;
 import org.sbgan.runtime.write.SceneWriter;
@@ -127,14 +126,14 @@ public final class GenerateCommand implements Callable<Integer> {
         long first = shard.from(count), end = shard.to(count), range = end - first;
         SceneWriter writer = SceneWriter.of(fmt, out);
         // A shard removes only its own scenes' leftovers: the other shards' files may be in flight.
-        if (shard.all()) removeStaleTemporaries(out);
+        if (shard.all()) writer.removeStaleTemporaries();
         else writer.removeStaleTemporaries(first, end);
 
         PrintStream err = System.err;
         long t0 = System.nanoTime();
         try (SceneGenerator gen = SceneGenerator.open(bundle, new SceneGenerator.Options(device.value, t, batch, truncation))) {
-            List<long[]> todo = missingRuns(writer, first, end);
-            long missing = todo.stream().mapToLong(r -> r[1]).sum(), done = range - missing;
+            List<IndexRun> todo = IndexRun.where(first, end, i -> !writer.isComplete(i));
+            long missing = todo.stream().mapToLong(IndexRun::length).sum(), done = range - missing;
             if (done > 0) {
                 err.println("found " + done + " finished scenes in " + out + "; " + (filter.keepsAll() ? "generating the other " + missing
                         : "examining the other " + missing + " candidates"));
@@ -150,9 +149,9 @@ public final class GenerateCommand implements Callable<Integer> {
                     .setConsumer(new ConsoleProgressBarConsumer(err)).showSpeed().setUnit(" scenes", 1).startsFrom(done, java.time.Duration.ZERO)
                     .build() : null) {
                 List<Future<?>> inFlight = new ArrayList<>();
-                for (long[] run : todo) {
-                    for (long from = run[0]; from < run[0] + run[1]; from += batch) {
-                        int n = (int) Math.min(batch, run[0] + run[1] - from);
+                for (IndexRun run : todo) {
+                    for (long from = run.from(); from < run.end(); from += batch) {
+                        int n = (int) Math.min(batch, run.end() - from);
                         // Rejected candidates get no image: the filter reads the label map only.
                         List<Scene> scenes = gen.scenes(seed.value, from, n, filter::keeps);
                         // At most two batches are being written while the next one is generated: bounded memory.
@@ -197,33 +196,6 @@ public final class GenerateCommand implements Callable<Integer> {
         String scenes = filter.keepsAll() ? "scenes" : "candidate scenes";
         if (shard.all()) return count + " " + scenes;
         return "shard " + shard + " (" + (first == end ? "no scenes" : scenes + " " + first + ".." + (end - 1)) + " of " + count + ")";
-    }
-
-    /** Index runs [from, length] of scenes in first..end-1 not yet complete, in order. */
-    private static List<long[]> missingRuns(SceneWriter writer, long first, long end) {
-        List<long[]> runs = new ArrayList<>();
-        long start = -1;
-        for (long i = first; i < end; i++) {
-            boolean missing = !writer.isComplete(i);
-            if (missing && start < 0) start = i;
-            if (!missing && start >= 0) {
-                runs.add(new long[] {start, i - start});
-                start = -1;
-            }
-        }
-        if (start >= 0) runs.add(new long[] {start, end - start});
-        return runs;
-    }
-
-    /** Temporary files a killed run left behind (".name.hex.tmp", the atomic writers' pattern); for a run that owns the folder. */
-    private static void removeStaleTemporaries(Path out) throws IOException {
-        try (Stream<Path> s = Files.walk(out)) {
-            for (Path p : s.filter(p -> {
-                return AtomicFiles.isTemporary(p.getFileName().toString()) && Files.isRegularFile(p);
-            }).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     static boolean emptyDir(Path d) throws IOException {

@@ -58,6 +58,19 @@ public final class Classes {
         return names.get(c);
     }
 
+    /** The class named {@code name} (case-insensitive), or -1. */
+    public int indexOf(String name) {
+        return indexOf(names, name);
+    }
+
+    /** The index of {@code name} in {@code names}, compared as class names are (case-insensitive), or -1. */
+    public static int indexOf(List<String> names, String name) {
+        for (int c = 0; c < names.size(); c++) {
+            if (names.get(c).equalsIgnoreCase(name)) return c;
+        }
+        return -1;
+    }
+
     /** The colour of class {@code c}, {@code 0xRRGGBB}. */
     public int color(int c) {
         return palette[Objects.checkIndex(c, palette.length)];

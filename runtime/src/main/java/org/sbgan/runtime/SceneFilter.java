@@ -60,7 +60,7 @@ public record SceneFilter(List<Rule> rules) implements Predicate<Scene> {
             int eq = spec.indexOf('=');
             if (eq <= 0) throw new IllegalArgumentException("'" + spec + "' is not CLASS=FRACTION (e.g. vehicle=0.01 or vehicle=1%)");
             String name = spec.substring(0, eq).strip(), value = spec.substring(eq + 1).strip();
-            int c = indexOf(classes, name);
+            int c = classes.indexOf(name);
             if (c < 0) {
                 throw new IllegalArgumentException("'" + spec + "': the model has no class '" + name + "' (it has " + String.join(", ", classes.names()) + ")");
             }
@@ -69,13 +69,6 @@ public record SceneFilter(List<Rule> rules) implements Predicate<Scene> {
             rules.add(new Rule(c, classes.name(c), f));
         }
         return new SceneFilter(rules);
-    }
-
-    private static int indexOf(Classes classes, String name) {
-        for (int c = 0; c < classes.count(); c++) {
-            if (classes.name(c).equalsIgnoreCase(name)) return c;
-        }
-        return -1;
     }
 
     private static double fraction(String spec, String value) {

@@ -20,6 +20,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.sbgan.runtime.Messages;
+import org.sbgan.runtime.IndexRun;
 import org.sbgan.runtime.Scene;
 import org.sbgan.runtime.SceneFilter;
 import org.sbgan.runtime.SceneGenerator;
@@ -208,30 +209,21 @@ public final class SceneJob {
         while (it.hasNext() || !todo.isEmpty()) {
             if (it.hasNext()) {
                 long i = it.next();
-                if (!fresh && complete(fs, o.out(), pngs, i)) present.add(1);
+                if (!fresh && pngs.complete(i, name -> fs.exists(new Path(o.out(), name)))) present.add(1);
                 else todo.add(i);
                 if (todo.size() < o.batch() && it.hasNext()) continue;
             }
-            // consecutive runs of the missing indices, one network run each
-            for (int a = 0; a < todo.size(); ) {
-                int b = a + 1;
-                while (b < todo.size() && todo.get(b) == todo.get(b - 1) + 1) b++;
-                examined.add(b - a);
-                for (Scene scene : gen.scenes(o.seed(), todo.get(a), b - a, filter::keeps)) {
+            for (IndexRun run : IndexRun.of(todo)) {
+                examined.add(run.length());
+                for (Scene scene : gen.scenes(o.seed(), run.from(), (int) run.length(), filter::keeps)) {
                     List<String> names = pngs.names(scene.index());
                     List<byte[]> bytes = pngs.encode(scene);
                     for (int f = 0; f < names.size(); f++) HadoopFiles.writeAtomically(fs, new Path(o.out(), names.get(f)), bytes.get(f));
                     kept.add(1);
                 }
-                a = b;
             }
             todo.clear();
         }
-    }
-
-    private static boolean complete(FileSystem fs, String out, ScenePngs pngs, long index) throws IOException {
-        for (String n : pngs.names(index)) if (!fs.exists(new Path(out, n))) return false;
-        return true;
     }
 
     /** generate's contact sheet (the same scenes: {@link ContactSheet#firstScenes}). */

@@ -11,6 +11,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.sbgan.runtime.IndexRun;
 import org.sbgan.runtime.Scene;
 import org.sbgan.runtime.SceneFilter;
 import org.sbgan.runtime.SceneGenerator;
@@ -71,24 +72,13 @@ final class SceneRows {
                 return ready.get(next++);
             }
 
-            /** The next run of consecutive indices (Spark's range partitions are consecutive), up to one batch. */
+            /** The next batch of indices, one network run per run of consecutive ones (Spark's range partitions are). */
             private void fill() {
                 ready.clear();
                 next = 0;
-                long from = indices.next();
-                int n = 1;
-                long last = from;
-                while (n < b && indices.hasNext()) {
-                    long i = indices.next();
-                    if (i != last + 1) {
-                        emit(from, n);
-                        from = i;
-                        n = 0;
-                    }
-                    last = i;
-                    n++;
-                }
-                emit(from, n);
+                List<Long> batch = new ArrayList<>(b);
+                while (batch.size() < b && indices.hasNext()) batch.add(indices.next());
+                for (IndexRun run : IndexRun.of(batch)) emit(run.from(), (int) run.length());
             }
 
             private void emit(long from, int n) {

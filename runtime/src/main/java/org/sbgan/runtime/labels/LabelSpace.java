@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.sbgan.runtime.Classes;
 
 /**
  * A set of K semantic classes (names and an RGB palette) and the lookup from the raw values stored in a
@@ -60,10 +61,7 @@ public final class LabelSpace {
 
     /** The class with this name (case-insensitive), or -1. */
     public int indexOf(String className) {
-        for (int i = 0; i < classNames.size(); i++) {
-            if (classNames.get(i).equalsIgnoreCase(className)) return i;
-        }
-        return -1;
+        return Classes.indexOf(classNames, className);
     }
 
     /** The colour of a class as {@code 0xRRGGBB}. */

@@ -48,6 +48,23 @@ public record ScenePngs(SceneWriter.Format format, String split, String city) {
                 gt + stem + "gtFine_color.png");
     }
 
+    /** Whether a file exists, given its name relative to the output folder (on any file system; may do I/O). */
+    @FunctionalInterface
+    public interface Exists {
+        boolean test(String name) throws IOException;
+    }
+
+    /**
+     * Whether scene {@code index} is finished: all its files exist. Each file is written atomically, so an existing
+     * file is whole.
+     */
+    public boolean complete(long index, Exists exists) throws IOException {
+        for (String name : names(index)) {
+            if (!exists.test(name)) return false;
+        }
+        return true;
+    }
+
     /**
      * The scene a file belongs to: {@code i} if {@code name} (relative, '/'-separated) is one of {@link #names}{@code (i)},
      * else -1. Lets a process that writes some of a folder's scenes tell its own files from others'.

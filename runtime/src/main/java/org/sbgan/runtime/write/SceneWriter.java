@@ -10,7 +10,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 import org.sbgan.runtime.Scene;
 import org.sbgan.runtime.files.AtomicFiles;
 
@@ -88,10 +87,11 @@ public final class SceneWriter {
 
     /** Whether all files of scene {@code index} exist (each is written atomically, so each is whole). */
     public boolean isComplete(long index) {
-        for (Path f : files(index)) {
-            if (!Files.isRegularFile(f)) return false;
+        try {
+            return pngs.complete(index, name -> Files.isRegularFile(out.resolve(name)));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // Files.isRegularFile throws none
         }
-        return true;
     }
 
     /**
@@ -102,16 +102,25 @@ public final class SceneWriter {
      * @return how many were removed
      */
     public int removeStaleTemporaries(long from, long to) throws IOException {
+        return removeTemporaries(f -> AtomicFiles.temporaryTarget(f.getFileName().toString()).map(target -> {
+            long i = pngs.indexOf(out.relativize(f.resolveSibling(target)).toString().replace('\\', '/'));
+            return i >= from && i < to;
+        }).orElse(false));
+    }
+
+    /** Removes every temporary file under the folder (a scene's, the contact sheet's, any): for a run that owns it. */
+    public int removeStaleTemporaries() throws IOException {
+        return removeTemporaries(f -> AtomicFiles.isTemporary(f.getFileName().toString()));
+    }
+
+    /** Removes the regular files under the folder that {@code which} accepts. */
+    private int removeTemporaries(java.util.function.Predicate<Path> which) throws IOException {
         if (!Files.isDirectory(out)) return 0;
         int[] removed = {0};
         Files.walkFileTree(out, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-                Optional<String> target = AtomicFiles.temporaryTarget(f.getFileName().toString());
-                if (target.isPresent() && attrs.isRegularFile()) {
-                    long i = pngs.indexOf(out.relativize(f.resolveSibling(target.get())).toString().replace('\\', '/'));
-                    if (i >= from && i < to && Files.deleteIfExists(f)) removed[0]++;
-                }
+                if (attrs.isRegularFile() && which.test(f) && Files.deleteIfExists(f)) removed[0]++;
                 return FileVisitResult.CONTINUE;
             }
 

@@ -139,4 +139,18 @@ class SceneWriterTest {
         assertTrue(w.isComplete(4), "finished files stay");
         assertEquals(0, SceneWriter.plain(tmp.resolve("none")).removeStaleTemporaries(0, 10), "no folder yet");
     }
+
+    @Test
+    void aRunOwningTheFolderRemovesEveryTemporary() throws IOException {
+        SceneWriter w = SceneWriter.cityscapes(tmp);
+        w.write(scene(4, 6, 4));
+        Path scene = tmp.resolve("gtFine/train/sbgan/.sbgan_000009_000019_gtFine_color.png.1f2e.tmp"),
+                sheet = tmp.resolve(".contact_sheet.png.abc.tmp"), kept = tmp.resolve("notes.tmp");
+        for (Path p : List.of(scene, sheet, kept)) Files.writeString(p, "partial");
+        assertEquals(2, w.removeStaleTemporaries());
+        assertFalse(Files.exists(scene));
+        assertFalse(Files.exists(sheet));
+        assertTrue(Files.exists(kept), "not a hidden temporary");
+        assertTrue(w.isComplete(4), "finished files stay");
+    }
 }

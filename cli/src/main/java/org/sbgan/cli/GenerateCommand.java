@@ -13,10 +13,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.sbgan.runtime.IndexRun;
 import org.sbgan.runtime.Scene;
 import org.sbgan.runtime.SceneFilter;
@@ -144,10 +140,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 th.setDaemon(true);
                 return th;
             });
-            long examined = 0, written = 0, lastLine = System.nanoTime();
-            try (ProgressBar pb = bar ? new ProgressBarBuilder().setTaskName("generate").setInitialMax(range).setStyle(ProgressBarStyle.ASCII)
-                    .setConsumer(new ConsoleProgressBarConsumer(err)).showSpeed().setUnit(" scenes", 1).startsFrom(done, java.time.Duration.ZERO)
-                    .build() : null) {
+            long examined = 0, written = 0;
+            try (ProgressOutput shown = new ProgressOutput(err, bar, "generate", " scenes", true)) {
                 List<Future<?>> inFlight = new ArrayList<>();
                 for (IndexRun run : todo) {
                     for (long from = run.from(); from < run.end(); from += batch) {
@@ -162,11 +156,9 @@ public final class GenerateCommand implements Callable<Integer> {
                         }));
                         examined += n;
                         written += scenes.size();
-                        if (pb != null) pb.stepTo(done + examined);
-                        else if (System.nanoTime() - lastLine > 10_000_000_000L) {
-                            lastLine = System.nanoTime();
-                            err.printf(Locale.ROOT, "%d/%d scenes%s%n", done + examined, range, filter.keepsAll() ? "" : ", " + (done + written) + " kept");
-                        }
+                        long at = done + examined, kept = done + written;
+                        shown.step(at, range, null, false,
+                                () -> String.format(Locale.ROOT, "%d/%d scenes%s", at, range, filter.keepsAll() ? "" : ", " + kept + " kept"));
                     }
                 }
                 for (Future<?> f : inFlight) f.get();

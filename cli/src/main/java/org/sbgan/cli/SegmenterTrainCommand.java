@@ -5,13 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micronaut.context.annotation.Prototype;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.sbgan.runtime.labels.LabelSpace;
 import org.sbgan.runtime.labels.LabelSpaces;
 import org.sbgan.trainer.data.BadSampleException;
@@ -109,8 +104,8 @@ public final class SegmenterTrainCommand implements Callable<Integer> {
                 data.describe(), data.size(), space.name(), space.numClasses(), o.height(), o.width(), o.base(), o.depth(), o.iterations(), o.batch());
         int t = threads.orCores();
         SegmenterTraining.Result r;
-        try (Bar bar = new Bar(err, progress.bar())) {
-            r = SegmenterTraining.train(data, space, o, out, resume, provenance, t, bar);
+        try (ProgressOutput shown = new ProgressOutput(err, progress.bar(), "segmenter", null, false)) {
+            r = SegmenterTraining.train(data, space, o, out, resume, provenance, t, listener(shown));
         }
         PrintStream so = System.out;
         so.printf(Locale.ROOT, "trained the segmenter: %d iterations in %s; last batch loss %.4f, pixel accuracy %.4f%n", r.ran(),
@@ -128,45 +123,19 @@ public final class SegmenterTrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A progress bar on a terminal, else a line every 10 s. */
-    static final class Bar implements SegmenterTraining.Listener, AutoCloseable {
-        private final PrintStream err;
-        private final boolean useBar;
-        private ProgressBar bar;
-        private long lastLine = System.nanoTime();
-
-        Bar(PrintStream err, boolean useBar) {
-            this.err = err;
-            this.useBar = useBar;
-        }
-
-        @Override
-        public void message(String line) {
-            err.println(line);
-        }
-
-        @Override
-        public void stepped(long it, long total, float loss, float acc, double ms) {
-            String extra = String.format(Locale.ROOT, "loss %.4f acc %.3f %.0f ms/step", loss, acc, ms);
-            if (useBar) {
-                if (bar == null) {
-                    bar = new ProgressBarBuilder().setTaskName("segmenter").setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-                            .setConsumer(new ConsoleProgressBarConsumer(err)).setUpdateIntervalMillis(500).startsFrom(it - 1, Duration.ZERO).build();
-                }
-                bar.stepTo(it);
-                bar.setExtraMessage(extra);
-                return;
+    /** Segmenter training's progress: iteration, loss, batch pixel accuracy, step time. */
+    static SegmenterTraining.Listener listener(ProgressOutput shown) {
+        return new SegmenterTraining.Listener() {
+            @Override
+            public void message(String line) {
+                shown.message(line);
             }
-            long now = System.nanoTime();
-            if (now - lastLine > 10_000_000_000L || it == total) {
-                lastLine = now;
-                err.printf(Locale.ROOT, "[%5.1f%%] iteration %d/%d | %s%n", 100.0 * it / total, it, total, extra);
-            }
-        }
 
-        @Override
-        public void close() {
-            if (bar != null) bar.close();
-        }
+            @Override
+            public void stepped(long it, long total, float loss, float acc, double ms) {
+                String extra = String.format(Locale.ROOT, "loss %.4f acc %.3f %.0f ms/step", loss, acc, ms);
+                shown.step(it, total, extra, it == total, () -> String.format(Locale.ROOT, "[%5.1f%%] iteration %d/%d | %s", 100.0 * it / total, it, total, extra));
+            }
+        };
     }
 }

@@ -5,16 +5,11 @@ import io.micronaut.context.annotation.Prototype;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.sbgan.graphs.models.TrainingStage;
 import org.sbgan.trainer.data.BadSamplePolicy;
 import org.sbgan.trainer.data.DataFormat;
@@ -193,7 +188,7 @@ public final class TrainCommand implements Callable<Integer> {
         int t = threads.orCores();
         PrintStream err = System.err;
         try (OrtSession.SessionOptions so = Sessions.create(device.value, t)) {
-            Progress listener = new Progress(err, progress.bar() ? "bar" : "lines", System.nanoTime());
+            Progress listener = new Progress(new ProgressOutput(err, progress.bar(), "train", null, true), System.nanoTime());
             Trainer.Result r;
             try (Trainer trainer = new Trainer(folder, cfg, new Trainer.Options(t, so, device.id(), ownSegmenter(t)), listener)) {
                 r = trainer.train(stages, resume);
@@ -259,22 +254,18 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** A progress bar on a terminal (stage, level, step, main losses, images/s, ETA), else a line every 10 s. */
     static final class Progress implements Trainer.Listener, AutoCloseable {
-        private final PrintStream err;
-        private final String mode;
-        private ProgressBar bar;
-        private long lastLine;
+        private final ProgressOutput shown;
         private final long t0;
         private long firstDone = -1;
 
-        Progress(PrintStream err, String mode, long t0) {
-            this.err = err;
-            this.mode = mode;
+        Progress(ProgressOutput shown, long t0) {
+            this.shown = shown;
             this.t0 = t0;
         }
 
         @Override
         public void phaseStarted(Schedule.Phase phase, long fromIteration) {
-            if (bar == null) {
+            if (!shown.drawing()) {
                 message("phase " + phase.label() + ": " + phase.iterations() + " iterations, batch " + phase.batch()
                         + (fromIteration > 0 ? ", from iteration " + fromIteration : ""));
             }
@@ -284,42 +275,23 @@ public final class TrainCommand implements Callable<Integer> {
         public void stepped(Trainer.Progress p) {
             if (firstDone < 0) firstDone = p.done() - 1;
             String extra = String.format(Locale.ROOT, "%s %s %.1f img/s", p.phase().label(), losses(p.metrics(), 3), p.imagesPerSecond());
-            if (mode.equals("bar")) {
-                if (bar == null) {
-                    bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(p.total()).setStyle(ProgressBarStyle.ASCII)
-                            .setConsumer(new ConsoleProgressBarConsumer(err)).setUpdateIntervalMillis(500).showSpeed()
-                            .startsFrom(p.done() - 1, Duration.ZERO).build();
-                }
-                bar.stepTo(p.done());
-                bar.setExtraMessage(extra);
-                return;
-            }
-            long now = System.nanoTime();
-            boolean end = p.iteration() == p.phase().iterations();
-            if (now - lastLine > 10_000_000_000L || end) {
-                lastLine = now;
-                double s = (now - t0) / 1e9;
+            shown.step(p.done(), p.total(), extra, p.iteration() == p.phase().iterations(), () -> {
+                double s = (System.nanoTime() - t0) / 1e9;
                 long doneHere = p.done() - firstDone;
                 double eta = doneHere > 0 ? s / doneHere * (p.total() - p.done()) : 0;
-                err.printf(Locale.ROOT, "[%5.1f%%] step %d, %s iteration %d/%d | %s | ETA %s%n", 100.0 * p.done() / p.total(), p.globalStep(),
+                return String.format(Locale.ROOT, "[%5.1f%%] step %d, %s iteration %d/%d | %s | ETA %s", 100.0 * p.done() / p.total(), p.globalStep(),
                         p.phase().label(), p.iteration(), p.phase().iterations(), extra, duration(eta));
-            }
+            });
         }
 
         @Override
         public void message(String line) {
-            if (bar != null) {
-                bar.pause();
-                err.println();
-            }
-            err.println(line);
-            if (bar != null) bar.resume();
+            shown.message(line);
         }
 
         @Override
         public void close() {
-            if (bar != null) bar.close();
-            bar = null;
+            shown.close();
         }
     }
 }

@@ -83,6 +83,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--tstr-batch", defaultValue = "16", paramLabel = "N", description = "tstr: batch of each segmenter (default: ${DEFAULT-VALUE}).")
     int tstrBatch;
 
+    @Option(names = "--tstr-synthetic-share", defaultValue = "0.5", paramLabel = "F",
+            description = "tstr: the share of generated pairs in every batch of the real + synthetic segmenter, in (0, 1) (default: ${DEFAULT-VALUE}).")
+    double tstrSyntheticShare;
+
     @Option(names = "--tstr-seeds", defaultValue = "1", paramLabel = "N", description = "tstr: repetitions with seeds S, S+1, … (default: ${DEFAULT-VALUE}).")
     int tstrSeeds;
 
@@ -155,7 +159,7 @@ public final class EvalCommand implements Callable<Integer> {
         Tstr.Options t;
         try {
             SegmenterTraining.Options budget = SegmenterTraining.Options.of(32, 64, seed.value).withIterations(tstrIterations).withBatch(tstrBatch);
-            t = new Tstr.Options(o, budget, tstrSeeds, work);
+            t = new Tstr.Options(o, budget, tstrSeeds, work, tstrSyntheticShare);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -174,8 +178,9 @@ public final class EvalCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "eval tstr: segmenters trained on %s's scenes and on %s %s, scored on %d real %s maps at %d×%d%n", r.model(), r.real(),
                 r.trainSplit(), r.valCount(), r.valSplit(), r.height(), r.width()));
-        sb.append(String.format(Locale.ROOT, "  budget: %d iterations of batch %d (lr %s, U-Net base %d depth %d), %d seed%s%n", r.budget().iterations(),
-                r.budget().batch(), r.budget().lr(), r.budget().base(), r.budget().depth(), r.seeds(), r.seeds() == 1 ? "" : "s"));
+        sb.append(String.format(Locale.ROOT, "  budget: %d iterations of batch %d (lr %s, U-Net base %d depth %d), %d seed%s; real+synthetic batches %.0f %% synthetic%n",
+                r.budget().iterations(), r.budget().batch(), r.budget().lr(), r.budget().base(), r.budget().depth(), r.seeds(), r.seeds() == 1 ? "" : "s",
+                100 * r.syntheticShare()));
         sb.append(String.format(Locale.ROOT, "  %-16s %8s %8s %8s  %s%n", "trained on", "samples", "mIoU", "± std", "per seed"));
         for (Tstr.Scores s : r.scores()) {
             sb.append(String.format(Locale.ROOT, "  %-16s %8d %8.4f %8.4f  %s%n", s.setting().id(), s.samples(), s.mean(), s.std(),

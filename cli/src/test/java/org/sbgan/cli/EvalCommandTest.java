@@ -74,6 +74,15 @@ class EvalCommandTest {
         assertEquals(2, typo.code());
         assertEquals(List.of("error: Invalid value for option '--kid-subsets': 'many' is not an int", "try 'sbgan-cli eval --help'"),
                 typo.err().strip().lines().toList(), "one line and a hint, not the usage text");
+
+        Path model = tmp.resolve("run/model");
+        BundleWriter.writeInitial(model, Preset.TINY, 1, LabelSpaces.cityscapesCategories());
+        for (String share : List.of("0", "1", "1.5", "-0.2")) {
+            Cli.Run bad = Cli.run("eval", "--model", model.toString(), "--real", TESTDATA.toString(), "--mode", "tstr", "--tstr-synthetic-share", share);
+            assertEquals(2, bad.code(), share + ": " + bad.err());
+            assertTrue(bad.err().contains("synthetic share of the real + synthetic batches must be between 0 and 1 (exclusive), not "), bad.err());
+            assertTrue(Files.notExists(tmp.resolve("run/eval/tstr")), "nothing trained for a bad share");
+        }
     }
 
     @Test

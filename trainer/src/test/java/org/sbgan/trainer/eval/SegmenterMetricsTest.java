@@ -117,7 +117,7 @@ class SegmenterMetricsTest {
         Evaluation.Options e = Evaluation.Options.of(TESTDATA, untrained, null, Evaluation.Mode.TSTR).withThreads(2).withCount(48);
         SegmenterTraining.Options budget = SegmenterTraining.Options.of(32, 64, 1).withIterations(40).withBatch(8);
         Path work = tmp.resolve("tstr");
-        Tstr.Result r = Tstr.run(new Tstr.Options(e, budget, 1, work), s -> {});
+        Tstr.Result r = Tstr.run(new Tstr.Options(e, budget, 1, work, Tstr.Options.HALF), s -> {});
         assertEquals(List.of(Tstr.Setting.SYNTHETIC, Tstr.Setting.REAL, Tstr.Setting.MIXED), r.scores().stream().map(Tstr.Scores::setting).toList());
         assertTrue(r.of(Tstr.Setting.REAL).mean() > r.of(Tstr.Setting.SYNTHETIC).mean() + 0.1, r.toJson().toPrettyString());
         assertEquals(48, r.of(Tstr.Setting.SYNTHETIC).samples());

@@ -187,6 +187,9 @@ public final class EvalCommand implements Callable<Integer> {
                     java.util.Arrays.stream(s.miou()).mapToObj(v -> String.format(Locale.ROOT, "%.4f", v)).collect(Collectors.joining(" "))));
         }
         sb.append(String.format(Locale.ROOT, "  synthetic / real mIoU: %.3f%n", r.syntheticToReal()));
+        double[] d = r.mixedMinusReal();
+        sb.append(String.format(Locale.ROOT, "  real+synthetic − real mIoU: %+.4f (per seed %s)%n", java.util.Arrays.stream(d).average().orElse(Double.NaN),
+                java.util.Arrays.stream(d).mapToObj(v -> String.format(Locale.ROOT, "%+.4f", v)).collect(Collectors.joining(" "))));
         List<String> classes = List.copyOf(r.scores().get(0).classIou().keySet());
         sb.append(String.format(Locale.ROOT, "  %-16s", "IoU per class"));
         for (Tstr.Scores s : r.scores()) sb.append(String.format(Locale.ROOT, " %15s", s.setting().id()));

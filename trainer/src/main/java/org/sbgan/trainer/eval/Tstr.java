@@ -103,6 +103,16 @@ public final class Tstr {
             return of(Setting.SYNTHETIC).mean() / of(Setting.REAL).mean();
         }
 
+        /**
+         * Per seed, real + synthetic mIoU minus real-only mIoU: the two segmenters of a seed share their real pairs, seed
+         * and budget, so the paired difference says more than the two means.
+         */
+        public double[] mixedMinusReal() {
+            double[] mixed = of(Setting.MIXED).miou(), real = of(Setting.REAL).miou(), d = new double[mixed.length];
+            for (int i = 0; i < d.length; i++) d[i] = mixed[i] - real[i];
+            return d;
+        }
+
         public ObjectNode toJson() {
             ObjectNode o = new ObjectMapper().createObjectNode();
             o.put("mode", "tstr");
@@ -118,6 +128,8 @@ public final class Tstr {
             o.set("budget", budget.toJson());
             o.put("synthetic_share", syntheticShare);
             o.put("synthetic_to_real", syntheticToReal());
+            ArrayNode diff = o.putArray("mixed_minus_real");
+            for (double v : mixedMinusReal()) diff.add(v);
             ObjectNode s = o.putObject("settings");
             for (Scores sc : scores) {
                 ObjectNode x = s.putObject(sc.setting().id());

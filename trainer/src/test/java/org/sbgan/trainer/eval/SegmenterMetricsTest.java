@@ -123,6 +123,9 @@ class SegmenterMetricsTest {
         assertEquals(48, r.of(Tstr.Setting.SYNTHETIC).samples());
         for (String f : List.of("synthetic-seed1", "real-seed1", "mixed-seed1")) assertTrue(Files.isRegularFile(work.resolve(f).resolve("model/segmenter.onnx")), f);
         assertTrue(r.toJson().path("settings").has("real+synthetic"));
+        assertEquals(r.of(Tstr.Setting.MIXED).miou()[0] - r.of(Tstr.Setting.REAL).miou()[0], r.mixedMinusReal()[0], 0.0, "paired per seed");
+        assertEquals(r.mixedMinusReal()[0], r.toJson().path("mixed_minus_real").get(0).asDouble(), 0.0);
+        assertEquals(0.5, r.toJson().path("synthetic_share").asDouble(), 0.0);
     }
 
     @Test

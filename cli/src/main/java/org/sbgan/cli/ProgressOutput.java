@@ -10,7 +10,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * What a long command shows on stderr while it works: a progress bar on a terminal ({@code --progress}), else a
- * line every 10 s and at the last step. Messages in between go above the bar. Read by train, segmenter train and
+ * line every 10 s and where the caller asks for one. Messages in between go above the bar. Read by train, segmenter train and
  * generate, so all three report alike.
  */
 final class ProgressOutput implements AutoCloseable {
@@ -38,9 +38,9 @@ final class ProgressOutput implements AutoCloseable {
 
     /**
      * Now at step {@code done} of {@code total}. {@code extra} is the bar's message; {@code line} the text of a progress
-     * line, asked for only when one is printed; {@code last} prints a line whatever the time.
+     * line, asked for only when one is printed; {@code force} prints a line whatever the time (a phase's last step, say).
      */
-    void step(long done, long total, String extra, boolean last, Supplier<String> line) {
+    void step(long done, long total, String extra, boolean force, Supplier<String> line) {
         if (useBar) {
             if (bar == null) {
                 ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
@@ -54,7 +54,7 @@ final class ProgressOutput implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
-        if (now - lastLine > LINE_EVERY_NANOS || last) {
+        if (now - lastLine > LINE_EVERY_NANOS || force) {
             lastLine = now;
             err.println(line.get());
         }

@@ -273,9 +273,11 @@ public final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void stepped(Trainer.Progress p) {
-            if (firstDone < 0) firstDone = p.done() - 1;
+            boolean first = firstDone < 0;
+            if (first) firstDone = p.done() - 1;
             String extra = String.format(Locale.ROOT, "%s %s %.1f img/s", p.phase().label(), losses(p.metrics(), 3), p.imagesPerSecond());
-            shown.step(p.done(), p.total(), extra, p.iteration() == p.phase().iterations(), () -> {
+            // a line at this process's first step, so a slow start shows at once, and at every phase's end
+            shown.step(p.done(), p.total(), extra, first || p.iteration() == p.phase().iterations(), () -> {
                 double s = (System.nanoTime() - t0) / 1e9;
                 long doneHere = p.done() - firstDone;
                 double eta = doneHere > 0 ? s / doneHere * (p.total() - p.done()) : 0;

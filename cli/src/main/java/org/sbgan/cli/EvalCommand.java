@@ -87,6 +87,11 @@ public final class EvalCommand implements Callable<Integer> {
             description = "tstr: the share of generated pairs in every batch of the real + synthetic segmenter, in (0, 1) (default: ${DEFAULT-VALUE}).")
     double tstrSyntheticShare;
 
+    @Option(names = "--tstr-mixed-filter", defaultValue = "none", paramLabel = "none|agreement",
+            description = "tstr: the generated label pixels the real + synthetic segmenter learns from: none (all) or agreement (only where the "
+                    + "seed's real-only segmenter, run on the generated image, predicts the generated label) (default: ${DEFAULT-VALUE}).")
+    Tstr.MixedFilter tstrMixedFilter;
+
     @Option(names = "--tstr-seeds", defaultValue = "1", paramLabel = "N", description = "tstr: repetitions with seeds S, S+1, … (default: ${DEFAULT-VALUE}).")
     int tstrSeeds;
 
@@ -159,7 +164,7 @@ public final class EvalCommand implements Callable<Integer> {
         Tstr.Options t;
         try {
             SegmenterTraining.Options budget = SegmenterTraining.Options.of(32, 64, seed.value).withIterations(tstrIterations).withBatch(tstrBatch);
-            t = new Tstr.Options(o, budget, tstrSeeds, work, tstrSyntheticShare);
+            t = new Tstr.Options(o, budget, tstrSeeds, work, tstrSyntheticShare, tstrMixedFilter);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -185,6 +190,12 @@ public final class EvalCommand implements Callable<Integer> {
         for (Tstr.Scores s : r.scores()) {
             sb.append(String.format(Locale.ROOT, "  %-16s %8d %8.4f %8.4f  %s%n", s.setting().id(), s.samples(), s.mean(), s.std(),
                     java.util.Arrays.stream(s.miou()).mapToObj(v -> String.format(Locale.ROOT, "%.4f", v)).collect(Collectors.joining(" "))));
+        }
+        if (r.kept().filter() != Tstr.MixedFilter.NONE) {
+            sb.append(String.format(Locale.ROOT, "  real+synthetic learned from %.1f %% of the generated label pixels (%s): %s%n", 100 * r.kept().all(),
+                    r.kept().filter().id(), r.kept().perClass().entrySet().stream()
+                            .map(e -> e.getKey() + " " + (Double.isNaN(e.getValue()) ? "-" : String.format(Locale.ROOT, "%.0f %%", 100 * e.getValue())))
+                            .collect(Collectors.joining(", "))));
         }
         sb.append(String.format(Locale.ROOT, "  synthetic / real mIoU: %.3f%n", r.syntheticToReal()));
         double[] d = r.mixedMinusReal();

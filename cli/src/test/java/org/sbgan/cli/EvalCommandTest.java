@@ -83,6 +83,11 @@ class EvalCommandTest {
             assertTrue(bad.err().contains("synthetic share of the real + synthetic batches must be between 0 and 1 (exclusive), not "), bad.err());
             assertTrue(Files.notExists(tmp.resolve("run/eval/tstr")), "nothing trained for a bad share");
         }
+        Cli.Run filter = Cli.run("eval", "--model", model.toString(), "--real", TESTDATA.toString(), "--mode", "tstr", "--tstr-mixed-filter", "confident");
+        assertEquals(2, filter.code(), filter.err());
+        assertTrue(filter.err().strip().lines().findFirst().orElseThrow().contains("--tstr-mixed-filter")
+                && filter.err().contains("NONE, AGREEMENT"), "names the option and its values: " + filter.err());
+        assertTrue(Files.notExists(tmp.resolve("run/eval/tstr")), "nothing trained for an unknown filter");
     }
 
     @Test

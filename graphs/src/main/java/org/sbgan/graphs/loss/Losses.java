@@ -99,10 +99,11 @@ public final class Losses {
 
     /**
      * Per-pixel softmax cross-entropy of class scores {@code logits} [N, K, H, W] against one-hot targets of the same
-     * shape, averaged over pixels: Σ_p w_{y_p} · (−log softmax(logits)_{y_p}) / Σ_p w_{y_p}, PyTorch's
-     * {@code cross_entropy(weight=w, reduction="mean")}. {@code classWeights} (length K) may be null for all ones. The
-     * targets get no gradient; the gradient w.r.t. the logits is w_{y_p}·(softmax − onehot) / Σ w, through LogSoftmax's
-     * own rule.
+     * shape, averaged over labelled pixels: Σ_p w_{y_p} · (−log softmax(logits)_{y_p}) / Σ_p w_{y_p}, PyTorch's
+     * {@code cross_entropy(weight=w, reduction="mean", ignore_index=…)}. A pixel whose target row is all zeros is
+     * unlabelled: it is in neither sum, as PyTorch's ignored index. {@code classWeights} (length K) may be null for all
+     * ones. The targets get no gradient; the gradient w.r.t. the logits is w_{y_p}·(softmax − onehot) / Σ w, through
+     * LogSoftmax's own rule. A batch without a labelled pixel has loss 0 (the denominator is at least 1e-6).
      */
     public static Value pixelCrossEntropy(Graph g, Value logits, Value oneHot, float[] classWeights) {
         if (logits.rank() != 4 || !java.util.Arrays.equals(logits.shape(), oneHot.shape())) {
@@ -115,12 +116,16 @@ public final class Losses {
         }
         try (Graph.Scope s = g.scope("cross_entropy")) {
             Value y = g.stopGradient(oneHot);
-            Value nll = g.neg(g.reduceSum(g.mul(y, g.logSoftmax(logits, 1)), true, 1)); // [N,1,H,W]
-            if (classWeights == null) return g.meanAll(nll);
-            Value w = g.reduceSum(g.mul(y, g.constant(org.sbgan.graphs.ir.Tensor.floats(classWeights.clone(), 1, k, 1, 1))), true, 1);
-            return g.div(g.sumAll(g.mul(w, nll)), g.sumAll(w));
+            Value nll = g.neg(g.reduceSum(g.mul(y, g.logSoftmax(logits, 1)), true, 1)); // [N,1,H,W], 0 where unlabelled
+            Value weighted = classWeights == null ? y : g.mul(y, g.constant(org.sbgan.graphs.ir.Tensor.floats(classWeights.clone(), 1, k, 1, 1)));
+            Value w = g.reduceSum(weighted, true, 1); // w_{y_p}, 0 where unlabelled
+            Value total = g.max(g.sumAll(w), g.scalar(CE_MIN_WEIGHT));
+            return g.div(g.sumAll(classWeights == null ? nll : g.mul(w, nll)), total);
         }
     }
+
+    /** The least total weight {@link #pixelCrossEntropy} divides by, so a batch with no labelled pixel has loss 0. */
+    public static final float CE_MIN_WEIGHT = 1e-6f;
 
     public static Value wganG(Value scoresFake) {
         Graph g = scoresFake.graph();

@@ -165,7 +165,8 @@ public final class Segmenter {
     /**
      * One training step on a batch: forward in training mode (batch statistics, running statistics written), weighted
      * per-pixel cross-entropy, Adam on every parameter. Inputs {@link #IMAGE} [N, 3, H, W], {@link #LAYOUT} one-hot
-     * [N, K, H, W], lr {@code lr.segnet}. Metrics: {@code loss}, {@code pixel_accuracy} (of this batch, before the update).
+     * [N, K, H, W] (an all-zero row marks an unlabelled pixel, left out of loss and accuracy), lr {@code lr.segnet}. Metrics:
+     * {@code loss}, {@code pixel_accuracy} (of this batch's labelled pixels, before the update).
      *
      * @param classWeights per-class loss weights (length K), or null for equal weights
      */
@@ -181,8 +182,9 @@ public final class Segmenter {
         List<Value> params = sb.params().stream().filter(v -> v.name().startsWith(GROUP + ".")).toList();
         Adam.update(sb, GROUP, adam, params, Gradients.of(loss, params));
         Value hit = g.cast(g.equal(g.argMax(out.logits(), 1, false), g.argMax(layout, 1, false)), DType.FLOAT);
+        Value labelled = g.reduceSum(layout, false, 1); // 0 where the one-hot row is empty (an unlabelled pixel)
         sb.metric("loss", loss);
-        sb.metric("pixel_accuracy", g.meanAll(hit));
+        sb.metric("pixel_accuracy", g.div(g.sumAll(g.mul(hit, labelled)), g.max(g.sumAll(labelled), g.scalar(1f))));
         return sb.build("segmenter training step: weighted per-pixel softmax cross-entropy of a U-Net (base " + cfg.base() + ", depth "
                 + cfg.depth() + "), Adam on " + GROUP);
     }

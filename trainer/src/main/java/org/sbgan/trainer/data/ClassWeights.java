@@ -95,13 +95,13 @@ public record ClassWeights(boolean balanced, Map<String, Float> given) {
 
     /**
      * w_c = median of the present classes' pixel frequencies / f_c, clipped to [0.1, 10]; a class with no pixels gets 1
-     * (it never enters the loss).
+     * (it never enters the loss). Unlabelled pixels are not counted.
      */
     static float[] medianFrequency(SampleSource data, int k) throws IOException {
         long[] counts = new long[k];
         for (int i = 0; i < data.size(); i++) {
             Sample s = data.load(i);
-            for (int c : s.classes()) counts[c]++;
+            for (int c : s.classes()) if (c != Sample.UNLABELLED) counts[c]++;
         }
         long total = 0;
         int present = 0;

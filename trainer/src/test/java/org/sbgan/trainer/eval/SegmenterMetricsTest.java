@@ -1,6 +1,7 @@
 package org.sbgan.trainer.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,12 +16,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sbgan.graphs.models.Preset;
 import org.sbgan.graphs.models.TrainingStage;
+import org.sbgan.runtime.bundle.Bundle;
+import org.sbgan.runtime.bundle.ModelBundle;
 import org.sbgan.runtime.labels.LabelSpace;
 import org.sbgan.runtime.labels.LabelSpaces;
 import org.sbgan.trainer.data.BadSamplePolicy;
 import org.sbgan.trainer.data.CheckedSplits;
 import org.sbgan.trainer.data.ClassWeights;
 import org.sbgan.trainer.data.DataFormat;
+import org.sbgan.trainer.data.Sample;
+import org.sbgan.trainer.data.SampleSource;
+import org.sbgan.trainer.segmenter.SegmenterModel;
 import org.sbgan.trainer.segmenter.SegmenterTraining;
 import org.sbgan.trainer.step.Sessions;
 import org.sbgan.trainer.train.BundleWriter;
@@ -117,7 +123,7 @@ class SegmenterMetricsTest {
         Evaluation.Options e = Evaluation.Options.of(TESTDATA, untrained, null, Evaluation.Mode.TSTR).withThreads(2).withCount(48);
         SegmenterTraining.Options budget = SegmenterTraining.Options.of(32, 64, 1).withIterations(40).withBatch(8);
         Path work = tmp.resolve("tstr");
-        Tstr.Result r = Tstr.run(new Tstr.Options(e, budget, 1, work, Tstr.Options.HALF), s -> {});
+        Tstr.Result r = Tstr.run(new Tstr.Options(e, budget, 1, work, Tstr.Options.HALF, Tstr.MixedFilter.AGREEMENT), s -> {});
         assertEquals(List.of(Tstr.Setting.SYNTHETIC, Tstr.Setting.REAL, Tstr.Setting.MIXED), r.scores().stream().map(Tstr.Scores::setting).toList());
         assertTrue(r.of(Tstr.Setting.REAL).mean() > r.of(Tstr.Setting.SYNTHETIC).mean() + 0.1, r.toJson().toPrettyString());
         assertEquals(48, r.of(Tstr.Setting.SYNTHETIC).samples());
@@ -126,6 +132,37 @@ class SegmenterMetricsTest {
         assertEquals(r.of(Tstr.Setting.MIXED).miou()[0] - r.of(Tstr.Setting.REAL).miou()[0], r.mixedMinusReal()[0], 0.0, "paired per seed");
         assertEquals(r.mixedMinusReal()[0], r.toJson().path("mixed_minus_real").get(0).asDouble(), 0.0);
         assertEquals(0.5, r.toJson().path("synthetic_share").asDouble(), 0.0);
+        assertEquals("agreement", r.toJson().path("mixed_filter").asText());
+
+        // agreement: a generated label pixel stays exactly where the real-only segmenter predicts it on the image
+        ModelBundle b = (ModelBundle) Bundle.read(untrained);
+        LabelSpace space = LabelSpaces.resolve(b.labelSpace().isEmpty() ? null : b.labelSpace(), b.numClasses());
+        int k = space.numClasses();
+        SampleSource generated = Tstr.generated(b, 48, 1, 2, space);
+        long[] kept = new long[k + 1], total = new long[k + 1];
+        long agree = 0, pixels = 0;
+        try (SegmenterModel m = SegmenterModel.open(work.resolve("real-seed1/model"), 2)) {
+            SampleSource agreed = Tstr.agreed(generated, m, kept, total);
+            assertEquals(generated.size(), agreed.size());
+            for (int i = 0; i < generated.size(); i++) {
+                Sample g = generated.load(i), a = agreed.load(i);
+                float[] x = new float[g.rgb().length];
+                for (int q = 0; q < x.length; q++) x[q] = 2 * g.rgb()[q] - 1;
+                int[] predicted = m.predict(x, 1, 32, 64, false).labels();
+                assertSame(g.rgb(), a.rgb(), "images unchanged");
+                for (int q = 0; q < predicted.length; q++) {
+                    boolean same = predicted[q] == g.classes()[q];
+                    assertEquals(same ? g.classes()[q] : Sample.UNLABELLED, a.classes()[q], "sample " + i + " pixel " + q);
+                    if (same) agree++;
+                    pixels++;
+                }
+            }
+        }
+        assertEquals(pixels, total[k]);
+        assertEquals(agree, kept[k]);
+        assertTrue(agree > 0 && agree < pixels, agree + " of " + pixels);
+        assertEquals((double) agree / pixels, r.kept().all(), 1e-12, "the run kept the same pixels");
+        assertEquals(r.kept().all(), r.toJson().path("mixed_kept").path("all").asDouble(), 0.0);
     }
 
     @Test

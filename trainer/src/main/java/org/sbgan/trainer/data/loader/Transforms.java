@@ -3,6 +3,7 @@ package org.sbgan.trainer.data.loader;
 import java.io.IOException;
 import java.util.SplittableRandom;
 import org.sbgan.runtime.SplitMix64;
+import org.sbgan.trainer.data.Sample;
 
 /**
  * The training-time data transforms of docs/METHOD.md §5, for one target size {@code height×width}:
@@ -106,12 +107,14 @@ public record Transforms(int height, int width, boolean flip, boolean randomCrop
 
     /**
      * One-hot planes {@code [k, n]} of the class map {@code classes[off .. off+n)} written to {@code dst[dstOff ..]}
-     * (every plane cleared first). A class outside {@code 0..k-1} fails with a one-line IOException naming the sample.
+     * (every plane cleared first); an {@link Sample#UNLABELLED} pixel keeps an all-zero row. Any other class outside
+     * {@code 0..k-1} fails with a one-line IOException naming the sample.
      */
     public static void oneHot(int[] classes, int off, int n, int k, float[] dst, int dstOff, String id) throws IOException {
         java.util.Arrays.fill(dst, dstOff, dstOff + k * n, 0f);
         for (int i = 0; i < n; i++) {
             int c = classes[off + i];
+            if (c == Sample.UNLABELLED) continue;
             if (c < 0 || c >= k) {
                 throw new IOException("sample " + id + ": class " + c + " at pixel " + i + " is outside the label space 0.." + (k - 1));
             }

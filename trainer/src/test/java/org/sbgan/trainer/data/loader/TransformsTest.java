@@ -176,6 +176,19 @@ class TransformsTest {
         cls[4] = 5;
         IOException e = assertThrows(IOException.class, () -> Transforms.oneHot(cls, 0, n, k, dst, 0, "aachen_000001"));
         assertEquals("sample aachen_000001: class 5 at pixel 4 is outside the label space 0..4", e.getMessage());
+        cls[4] = -2;
+        e = assertThrows(IOException.class, () -> Transforms.oneHot(cls, 0, n, k, dst, 0, "aachen_000001"));
+        assertEquals("sample aachen_000001: class -2 at pixel 4 is outside the label space 0..4", e.getMessage());
+    }
+
+    @Test
+    void anUnlabelledPixelHasAnAllZeroRow() throws IOException {
+        int k = 3, n = 4;
+        int[] cls = {2, org.sbgan.trainer.data.Sample.UNLABELLED, 0, 1};
+        float[] dst = new float[k * n];
+        java.util.Arrays.fill(dst, 9f);
+        Transforms.oneHot(cls, 0, n, k, dst, 0, "s");
+        assertArrayEquals(new float[] {0, 0, 1, 0, /**/ 0, 0, 0, 1, /**/ 1, 0, 0, 0}, dst);
     }
 
     @Test

@@ -92,6 +92,11 @@ public final class EvalCommand implements Callable<Integer> {
                     + "seed's real-only segmenter, run on the generated image, predicts the generated label) (default: ${DEFAULT-VALUE}).")
     Tstr.MixedFilter tstrMixedFilter;
 
+    @Option(names = "--tstr-real-finish", defaultValue = "0", paramLabel = "F",
+            description = "tstr: the share of the real + synthetic segmenter's iterations, at the end of its budget, on the real pairs alone, "
+                    + "in [0, 1) (default: ${DEFAULT-VALUE}: mixed batches throughout).")
+    double tstrRealFinish;
+
     @Option(names = "--tstr-seeds", defaultValue = "1", paramLabel = "N", description = "tstr: repetitions with seeds S, S+1, … (default: ${DEFAULT-VALUE}).")
     int tstrSeeds;
 
@@ -164,7 +169,7 @@ public final class EvalCommand implements Callable<Integer> {
         Tstr.Options t;
         try {
             SegmenterTraining.Options budget = SegmenterTraining.Options.of(32, 64, seed.value).withIterations(tstrIterations).withBatch(tstrBatch);
-            t = new Tstr.Options(o, budget, tstrSeeds, work, tstrSyntheticShare, tstrMixedFilter);
+            t = new Tstr.Options(o, budget, tstrSeeds, work, new Tstr.Mixing(tstrSyntheticShare, tstrMixedFilter, tstrRealFinish));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -183,17 +188,18 @@ public final class EvalCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "eval tstr: segmenters trained on %s's scenes and on %s %s, scored on %d real %s maps at %d×%d%n", r.model(), r.real(),
                 r.trainSplit(), r.valCount(), r.valSplit(), r.height(), r.width()));
-        sb.append(String.format(Locale.ROOT, "  budget: %d iterations of batch %d (lr %s, U-Net base %d depth %d), %d seed%s; real+synthetic batches %.0f %% synthetic%n",
+        Tstr.Mixing mix = r.mixing();
+        sb.append(String.format(Locale.ROOT, "  budget: %d iterations of batch %d (lr %s, U-Net base %d depth %d), %d seed%s; real+synthetic batches %.0f %% synthetic%s%n",
                 r.budget().iterations(), r.budget().batch(), r.budget().lr(), r.budget().base(), r.budget().depth(), r.seeds(), r.seeds() == 1 ? "" : "s",
-                100 * r.syntheticShare()));
+                100 * mix.syntheticShare(), mix.realFinish() > 0 ? String.format(Locale.ROOT, ", the last %.0f %% of its iterations real only", 100 * mix.realFinish()) : ""));
         sb.append(String.format(Locale.ROOT, "  %-16s %8s %8s %8s  %s%n", "trained on", "samples", "mIoU", "± std", "per seed"));
         for (Tstr.Scores s : r.scores()) {
             sb.append(String.format(Locale.ROOT, "  %-16s %8d %8.4f %8.4f  %s%n", s.setting().id(), s.samples(), s.mean(), s.std(),
                     java.util.Arrays.stream(s.miou()).mapToObj(v -> String.format(Locale.ROOT, "%.4f", v)).collect(Collectors.joining(" "))));
         }
-        if (r.kept().filter() != Tstr.MixedFilter.NONE) {
+        if (mix.filter() != Tstr.MixedFilter.NONE) {
             sb.append(String.format(Locale.ROOT, "  real+synthetic learned from %.1f %% of the generated label pixels (%s): %s%n", 100 * r.kept().all(),
-                    r.kept().filter().id(), r.kept().perClass().entrySet().stream()
+                    mix.filter().id(), r.kept().perClass().entrySet().stream()
                             .map(e -> e.getKey() + " " + (Double.isNaN(e.getValue()) ? "-" : String.format(Locale.ROOT, "%.0f %%", 100 * e.getValue())))
                             .collect(Collectors.joining(", "))));
         }

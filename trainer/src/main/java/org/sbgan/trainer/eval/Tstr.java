@@ -17,11 +17,14 @@ import org.sbgan.runtime.SceneGenerator;
 import org.sbgan.runtime.bundle.Bundle;
 import org.sbgan.runtime.bundle.ModelBundle;
 import org.sbgan.runtime.files.AtomicFiles;
+import org.sbgan.runtime.image.Images;
+import org.sbgan.runtime.image.RgbImage;
 import org.sbgan.runtime.labels.LabelSpace;
 import org.sbgan.runtime.labels.LabelSpaces;
 import org.sbgan.trainer.data.BadSamplePolicy;
 import org.sbgan.trainer.data.Sample;
 import org.sbgan.trainer.data.SampleSource;
+import org.sbgan.trainer.run.SampleGrid;
 import org.sbgan.trainer.segmenter.ConfusionMatrix;
 import org.sbgan.trainer.segmenter.SegmenterEval;
 import org.sbgan.trainer.segmenter.SegmenterModel;
@@ -81,22 +84,44 @@ public final class Tstr {
      * @param train   the segmenter budget (iterations, batch, lr, network); its size is replaced by the bundle's image size
      * @param seeds   repetitions, seeds eval.seed, eval.seed + 1, …
      * @param workDir where the segmenters are trained
-     * @param syntheticShare the share of generated samples in the real + synthetic setting's batches, in (0, 1)
-     * @param mixedFilter    which generated label pixels the real + synthetic setting learns from
+     * @param mixing  how the real + synthetic setting combines the two
      */
-    public record Options(Evaluation.Options eval, SegmenterTraining.Options train, int seeds, Path workDir, double syntheticShare,
-            MixedFilter mixedFilter) {
-        /** Half of every real + synthetic batch generated. */
-        public static final double HALF = 0.5;
-
+    public record Options(Evaluation.Options eval, SegmenterTraining.Options train, int seeds, Path workDir, Mixing mixing) {
         public Options {
             if (seeds < 1) throw new IllegalArgumentException("tstr needs at least one seed, not " + seeds);
+            if (mixing == null) throw new IllegalArgumentException("tstr needs a mixing of real and generated pairs");
+            if (eval.model() == null) throw new IllegalArgumentException("tstr needs a model bundle (--model)");
+            if (!eval.realFormat().hasLabels()) throw new IllegalArgumentException("tstr needs real label maps; real format 'folder' has images only");
+        }
+    }
+
+    /**
+     * How the real + synthetic segmenter combines real and generated pairs.
+     *
+     * @param syntheticShare the share of generated samples in its batches, in (0, 1)
+     * @param filter         which generated label pixels it learns from
+     * @param realFinish     the share of its iterations, at the end of the budget, on the real pairs alone, in [0, 1): generated
+     *                       pairs first, then the real ones only (0: mixed batches throughout)
+     */
+    public record Mixing(double syntheticShare, MixedFilter filter, double realFinish) {
+        /** Half of every real + synthetic batch generated. */
+        public static final double HALF = 0.5;
+        /** Half of each batch generated, every pixel learned, mixed batches throughout. */
+        public static final Mixing DEFAULT = new Mixing(HALF, MixedFilter.NONE, 0);
+
+        public Mixing {
             if (!(syntheticShare > 0 && syntheticShare < 1)) {
                 throw new IllegalArgumentException("the synthetic share of the real + synthetic batches must be between 0 and 1 (exclusive), not " + syntheticShare);
             }
-            if (mixedFilter == null) throw new IllegalArgumentException("tstr needs a mixed filter (none or agreement)");
-            if (eval.model() == null) throw new IllegalArgumentException("tstr needs a model bundle (--model)");
-            if (!eval.realFormat().hasLabels()) throw new IllegalArgumentException("tstr needs real label maps; real format 'folder' has images only");
+            if (filter == null) throw new IllegalArgumentException("tstr needs a mixed filter (none or agreement)");
+            if (!(realFinish >= 0 && realFinish < 1)) {
+                throw new IllegalArgumentException("the real-only finish of the real + synthetic segmenter must be a share of its iterations in [0, 1), not " + realFinish);
+            }
+        }
+
+        /** The first iteration of the real-only finish of a budget of {@code iterations}. */
+        long finishFrom(long iterations) {
+            return Math.round(iterations * (1 - realFinish));
         }
     }
 
@@ -116,11 +141,11 @@ public final class Tstr {
      * seeds): overall, and per class of the generated label maps (NaN where a class was never generated). All ones
      * without a filter.
      */
-    public record Kept(MixedFilter filter, double all, Map<String, Double> perClass) {}
+    public record Kept(double all, Map<String, Double> perClass) {}
 
     /** The result: settings in report order, and the budget and sizes they share. */
     public record Result(String model, String real, String valSplit, String trainSplit, int count, int valCount, int height, int width,
-            SegmenterTraining.Options budget, int seeds, double syntheticShare, Kept kept, List<Scores> scores, double seconds) {
+            SegmenterTraining.Options budget, int seeds, Mixing mixing, Kept kept, List<Scores> scores, double seconds) {
         public Scores of(Setting s) {
             return scores.stream().filter(x -> x.setting() == s).findFirst().orElseThrow();
         }
@@ -153,8 +178,9 @@ public final class Tstr {
             o.put("width", width);
             o.put("seeds", seeds);
             o.set("budget", budget.toJson());
-            o.put("synthetic_share", syntheticShare);
-            o.put("mixed_filter", kept.filter().id());
+            o.put("synthetic_share", mixing.syntheticShare());
+            o.put("mixed_filter", mixing.filter().id());
+            o.put("real_finish", mixing.realFinish());
             ObjectNode keptJson = o.putObject("mixed_kept");
             keptJson.put("all", kept.all());
             putPerClass(keptJson.putObject("class"), kept.perClass());
@@ -211,11 +237,13 @@ public final class Tstr {
             long seed = o.seed() + i;
             SampleSource synthetic = generated(bundle, count, seed, o.threads(), space);
             SampleSource mixedSynthetic = synthetic; // the filtered pairs once the real-only segmenter (trained before real+synthetic) exists
+            RgbImage agreementSheet = null;
             for (Setting s : Setting.values()) {
-                SampleSource data = switch (s) {
-                    case SYNTHETIC -> synthetic;
-                    case REAL -> realTrain;
-                    case MIXED -> interleaved(realTrain, mixedSynthetic, t.syntheticShare());
+                SegmenterTraining.Curriculum data = switch (s) {
+                    case SYNTHETIC -> SegmenterTraining.Curriculum.of(synthetic);
+                    case REAL -> SegmenterTraining.Curriculum.of(realTrain);
+                    case MIXED -> new SegmenterTraining.Curriculum(interleaved(realTrain, mixedSynthetic, t.mixing().syntheticShare()),
+                            t.mixing().realFinish() > 0 ? realTrain : null, t.mixing().finishFrom(budget.iterations()));
                 };
                 Path dir = t.workDir().resolve(s.folder() + "-seed" + seed);
                 if (Files.exists(dir)) AtomicFiles.deleteTree(dir);
@@ -225,11 +253,13 @@ public final class Tstr {
                 try (SegmenterModel m = SegmenterModel.open(r.bundle(), o.threads())) {
                     ConfusionMatrix cm = SegmenterEval.score(m, val).confusion();
                     scores.get(s).add(cm);
+                    if (s == Setting.MIXED && agreementSheet != null) Images.writeRgb(dir.resolve(AGREEMENT_SHEET), agreementSheet);
                     progress.accept(String.format(Locale.ROOT, "  seed %d, trained on %s: mIoU %.4f on real %s (%.0f s)", seed, s.id(), cm.meanIou(),
                             o.split(), (System.nanoTime() - s0) / 1e9));
-                    if (s == Setting.REAL && t.mixedFilter() == MixedFilter.AGREEMENT) {
+                    if (s == Setting.REAL && t.mixing().filter() == MixedFilter.AGREEMENT) {
                         long keptBefore = keptCount[k], generatedBefore = generatedCount[k];
                         mixedSynthetic = agreed(synthetic, m, keptCount, generatedCount);
+                        agreementSheet = agreementSheet(synthetic, mixedSynthetic, space);
                         progress.accept(String.format(Locale.ROOT, "  seed %d: the real-only segmenter agrees with %.1f %% of the generated label pixels; "
                                 + "real+synthetic learns only those", seed, 100.0 * (keptCount[k] - keptBefore) / (generatedCount[k] - generatedBefore)));
                     }
@@ -238,10 +268,10 @@ public final class Tstr {
         }
         Map<String, Double> keptPerClass = new LinkedHashMap<>();
         for (int c = 0; c < k; c++) {
-            keptPerClass.put(space.className(c), t.mixedFilter() == MixedFilter.NONE ? 1.0
+            keptPerClass.put(space.className(c), t.mixing().filter() == MixedFilter.NONE ? 1.0
                     : generatedCount[c] == 0 ? Double.NaN : (double) keptCount[c] / generatedCount[c]);
         }
-        Kept kept = new Kept(t.mixedFilter(), t.mixedFilter() == MixedFilter.NONE ? 1.0 : (double) keptCount[k] / generatedCount[k], keptPerClass);
+        Kept kept = new Kept(t.mixing().filter() == MixedFilter.NONE ? 1.0 : (double) keptCount[k] / generatedCount[k], keptPerClass);
         List<Scores> out = new ArrayList<>();
         for (Setting s : Setting.values()) {
             List<ConfusionMatrix> cms = scores.get(s);
@@ -255,7 +285,7 @@ public final class Tstr {
             int samples = s == Setting.SYNTHETIC ? count : s == Setting.REAL ? realTrain.size() : count + realTrain.size();
             out.add(new Scores(s, miou, acc, cls, samples));
         }
-        return new Result(o.model().toString(), o.real().toString(), o.split(), o.trainSplit(), count, val.n(), h, w, budget, t.seeds(), t.syntheticShare(), kept, out,
+        return new Result(o.model().toString(), o.real().toString(), o.split(), o.trainSplit(), count, val.n(), h, w, budget, t.seeds(), t.mixing(), kept, out,
                 (System.nanoTime() - t0) / 1e9);
     }
 
@@ -345,6 +375,34 @@ public final class Tstr {
 
     private static final int AGREEMENT_CHUNK = 256;
 
+    /** The sheet of the agreement filter in the real + synthetic segmenter's folder. */
+    public static final String AGREEMENT_SHEET = "agreement.png";
+
+    /** Colour of an unlabelled pixel on {@link #AGREEMENT_SHEET}: no class of a built-in label space is white. */
+    static final int UNLABELLED_RGB = 0xFFFFFF;
+
+    /**
+     * The first 16 generated pairs as image | generated label map | the map the real + synthetic segmenter learns from,
+     * unlabelled pixels white: what the filter removed, to look at.
+     */
+    static RgbImage agreementSheet(SampleSource generated, SampleSource agreed, LabelSpace space) throws IOException {
+        int n = Math.min(16, generated.size()), k = space.numClasses();
+        Sample first = generated.load(0);
+        int h = first.height(), w = first.width(), plane = h * w;
+        float[] images = new float[n * 3 * plane];
+        int[] truth = new int[n * plane], kept = new int[n * plane];
+        for (int i = 0; i < n; i++) {
+            Sample g = generated.load(i), a = agreed.load(i);
+            for (int q = 0; q < 3 * plane; q++) images[i * 3 * plane + q] = 2f * g.rgb()[q] - 1f;
+            System.arraycopy(g.classes(), 0, truth, i * plane, plane);
+            for (int q = 0; q < plane; q++) kept[i * plane + q] = a.classes()[q] == Sample.UNLABELLED ? k : a.classes()[q];
+        }
+        int[] palette = new int[k + 1];
+        for (int c = 0; c < k; c++) palette[c] = space.color(c);
+        palette[k] = UNLABELLED_RGB;
+        return SampleGrid.segmentations(images, truth, kept, n, h, w, palette, 4, 4);
+    }
+
     /**
      * Real and synthetic samples interleaved so that any run of positions holds {@code share} synthetic ones to within
      * one (position i is synthetic when ⌊(i+1)·share⌋ > ⌊i·share⌋), each side cycling through its samples; long enough
@@ -360,7 +418,7 @@ public final class Tstr {
             }
 
             public String describe() {
-                return real.describe() + " + " + synthetic.describe() + (share == Options.HALF ? " (half of each)"
+                return real.describe() + " + " + synthetic.describe() + (share == Mixing.HALF ? " (half of each)"
                         : String.format(Locale.ROOT, " (%.0f %% synthetic)", 100 * share));
             }
 

@@ -129,6 +129,30 @@ public final class SegmenterTraining {
         default void stepped(long iteration, long total, float loss, float pixelAccuracy, double stepMs) {}
     }
 
+    /**
+     * What a run trains on: {@code data}, and from iteration {@code finishFrom} on {@code finish} instead (a segmenter
+     * that ends its budget on real pairs after mixed ones); {@code finish} null for one source throughout. Class
+     * weights are counted on {@code data}.
+     */
+    public record Curriculum(SampleSource data, SampleSource finish, long finishFrom) {
+        public Curriculum {
+            if (finish != null && finishFrom < 0) throw new IllegalArgumentException("the finishing data starts at iteration " + finishFrom);
+        }
+
+        public static Curriculum of(SampleSource data) {
+            return new Curriculum(data, null, 0);
+        }
+
+        /** The source of iteration {@code it} (0-based). */
+        SampleSource at(long it) {
+            return finish != null && it >= finishFrom ? finish : data;
+        }
+
+        public String describe() {
+            return finish == null ? data.describe() : data.describe() + ", then from iteration " + (finishFrom + 1) + " " + finish.describe();
+        }
+    }
+
     /** The end of a run: the bundle, iterations run now, seconds, and the last step's loss and batch accuracy. */
     public record Result(SegmenterBundle bundle, long ran, double seconds, float loss, float pixelAccuracy) {}
 
@@ -150,9 +174,18 @@ public final class SegmenterTraining {
      */
     public static Result train(SampleSource data, LabelSpace space, Options o, Path out, boolean resume, ObjectNode provenance, int threads,
             Listener listener) throws IOException, InterruptedException {
+        return train(Curriculum.of(data), space, o, out, resume, provenance, threads, listener);
+    }
+
+    /** As {@link #train(SampleSource, LabelSpace, Options, Path, boolean, ObjectNode, int, Listener)}, on a curriculum. */
+    public static Result train(Curriculum curriculum, LabelSpace space, Options o, Path out, boolean resume, ObjectNode provenance, int threads,
+            Listener listener) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         Listener log = listener == null ? new Listener() {} : listener;
-        if (data.size() < 1) throw new IllegalArgumentException(data.describe() + ": no labelled samples to train a segmenter on");
+        SampleSource data = curriculum.data();
+        for (SampleSource d : new SampleSource[] {data, curriculum.finish()}) {
+            if (d != null && d.size() < 1) throw new IllegalArgumentException(d.describe() + ": no labelled samples to train a segmenter on");
+        }
         Checkpoints checkpoints = new Checkpoints(out.resolve("checkpoints"), 2);
         if (!resume) refuseExisting(out);
         Optional<Checkpoints.Checkpoint> latest;
@@ -169,8 +202,9 @@ public final class SegmenterTraining {
             float[] weights = o.classWeights().of(data, space);
             ObjectNode run = JSON.createObjectNode();
             run.set("options", o.toJson());
-            run.set("data", provenance == null ? JSON.createObjectNode().put("source", data.describe()) : provenance);
+            run.set("data", provenance == null ? JSON.createObjectNode().put("source", curriculum.describe()) : provenance);
             run.put("samples", data.size());
+            if (curriculum.finish() != null) run.put("finish_samples", curriculum.finish().size()).put("finish_from", curriculum.finishFrom());
             run.put("label_space", space.name());
             if (weights != null) {
                 ArrayNode w = run.putArray("class_weight_values");
@@ -192,11 +226,16 @@ public final class SegmenterTraining {
                 checkpoints.dropAfter(from);
                 float loss = Float.NaN, acc = Float.NaN;
                 Path lastCheckpoint = latest.map(Checkpoints.Checkpoint::dir).orElse(null);
-                BatchLoader.Config lc = BatchLoader.Config.of(o.batch(), Transforms.training(o.height(), o.width()), BatchLoader.Content.BOTH, k, o.seed())
-                        .withStart(from);
-                try (MetricsLog metrics = MetricsLog.open(out.resolve("metrics.jsonl"), from);
-                     BatchLoader loader = new BatchLoader(data, lc)) {
+                BatchLoader.Config lc = BatchLoader.Config.of(o.batch(), Transforms.training(o.height(), o.width()), BatchLoader.Content.BOTH, k, o.seed());
+                BatchLoader loader = null; // of the curriculum's source of the current iteration
+                SampleSource reading = null;
+                try (MetricsLog metrics = MetricsLog.open(out.resolve("metrics.jsonl"), from)) {
                     for (long it = from; it < o.iterations(); it++) {
+                        if (curriculum.at(it) != reading) {
+                            if (loader != null) loader.close();
+                            reading = curriculum.at(it);
+                            loader = new BatchLoader(reading, lc.withStart(it));
+                        }
                         long s0 = System.nanoTime();
                         float lr = lr(o, it);
                         try (Batch b = loader.take()) {
@@ -227,6 +266,8 @@ public final class SegmenterTraining {
                             lastCheckpoint = checkpoints.write(store, new Checkpoints.Position("segmenter", it + 1, it + 1), extra);
                         }
                     }
+                } finally {
+                    if (loader != null) loader.close();
                 }
                 Map<String, Tensor> state = new HashMap<>();
                 for (String n : store.names()) state.put(n, store.get(n));

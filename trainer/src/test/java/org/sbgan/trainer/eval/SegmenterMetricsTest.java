@@ -123,7 +123,7 @@ class SegmenterMetricsTest {
         Evaluation.Options e = Evaluation.Options.of(TESTDATA, untrained, null, Evaluation.Mode.TSTR).withThreads(2).withCount(48);
         SegmenterTraining.Options budget = SegmenterTraining.Options.of(32, 64, 1).withIterations(40).withBatch(8);
         Path work = tmp.resolve("tstr");
-        Tstr.Result r = Tstr.run(new Tstr.Options(e, budget, 1, work, Tstr.Options.HALF, Tstr.MixedFilter.AGREEMENT), s -> {});
+        Tstr.Result r = Tstr.run(new Tstr.Options(e, budget, 1, work, new Tstr.Mixing(Tstr.Mixing.HALF, Tstr.MixedFilter.AGREEMENT, 0.25)), s -> {});
         assertEquals(List.of(Tstr.Setting.SYNTHETIC, Tstr.Setting.REAL, Tstr.Setting.MIXED), r.scores().stream().map(Tstr.Scores::setting).toList());
         assertTrue(r.of(Tstr.Setting.REAL).mean() > r.of(Tstr.Setting.SYNTHETIC).mean() + 0.1, r.toJson().toPrettyString());
         assertEquals(48, r.of(Tstr.Setting.SYNTHETIC).samples());
@@ -133,6 +133,10 @@ class SegmenterMetricsTest {
         assertEquals(r.mixedMinusReal()[0], r.toJson().path("mixed_minus_real").get(0).asDouble(), 0.0);
         assertEquals(0.5, r.toJson().path("synthetic_share").asDouble(), 0.0);
         assertEquals("agreement", r.toJson().path("mixed_filter").asText());
+        assertTrue(Files.size(work.resolve("mixed-seed1").resolve(Tstr.AGREEMENT_SHEET)) > 0, "the filter's sheet");
+        assertEquals(0.25, r.toJson().path("real_finish").asDouble(), 0.0);
+        var mixedRun = new com.fasterxml.jackson.databind.ObjectMapper().readTree(work.resolve("mixed-seed1").resolve(SegmenterTraining.RUN_FILE).toFile());
+        assertEquals(30, mixedRun.path("finish_from").asLong(), "the last quarter of 40 iterations on the real pairs alone");
 
         // agreement: a generated label pixel stays exactly where the real-only segmenter predicts it on the image
         ModelBundle b = (ModelBundle) Bundle.read(untrained);

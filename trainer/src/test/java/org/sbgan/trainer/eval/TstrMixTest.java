@@ -31,7 +31,7 @@ class TstrMixTest {
 
     @Test
     void halfAlternatesRealAndSynthetic() throws IOException {
-        SampleSource mix = Tstr.interleaved(named("r", 3), named("s", 5), Tstr.Options.HALF);
+        SampleSource mix = Tstr.interleaved(named("r", 3), named("s", 5), Tstr.Mixing.HALF);
         assertEquals(10, mix.size(), "twice the larger side, as real and synthetic alternate");
         StringBuilder ids = new StringBuilder();
         for (int i = 0; i < mix.size(); i++) ids.append(mix.load(i).id()).append(' ');

@@ -122,6 +122,49 @@ class SegmenterTrainingTest {
         assertThrows(IllegalArgumentException.class, () -> SegmenterTraining.train(train, SPACE, o.withSeed(8), stopped, true, null, 2, null));
     }
 
+    /** The training images with every pixel labelled {@code c}. */
+    static SampleSource everywhere(int c) {
+        return new SampleSource() {
+            public int size() {
+                return train.size();
+            }
+
+            public String describe() {
+                return "testdata train, every pixel class " + c;
+            }
+
+            public Sample load(int i) throws java.io.IOException {
+                Sample s = train.load(i);
+                int[] labels = new int[s.classes().length];
+                java.util.Arrays.fill(labels, c);
+                return new Sample(s.id(), s.height(), s.width(), labels, s.rgb());
+            }
+        };
+    }
+
+    /** The share of val pixels the segmenter labels {@code c}. */
+    static double predictedShare(SegmenterBundle b, int c) {
+        try (SegmenterModel m = SegmenterModel.open(b, 2)) {
+            int[] p = m.predict(val.images(), val.n(), val.height(), val.width(), false).labels();
+            return (double) java.util.Arrays.stream(p).filter(x -> x == c).count() / p.length;
+        }
+    }
+
+    @Test
+    void aCurriculumEndsOnItsFinishingData() throws Exception {
+        SegmenterTraining.Options o = new SegmenterTraining.Options(16, 32, 4, 2, 4, 40, 1e-2f, ClassWeights.NONE, 7, 1000);
+        SampleSource first = everywhere(1), finish = everywhere(2);
+        SegmenterTraining.Result plain = SegmenterTraining.train(first, SPACE, o, tmp.resolve("first-only"), false, null, 2, null);
+        SegmenterTraining.Result then = SegmenterTraining.train(new SegmenterTraining.Curriculum(first, finish, 10), SPACE, o, tmp.resolve("then"),
+                false, null, 2, null);
+        assertTrue(predictedShare(plain.bundle(), 1) > 0.9, "one source: its class everywhere");
+        double s2 = predictedShare(then.bundle(), 2), s1 = predictedShare(then.bundle(), 1);
+        assertTrue(s2 > 0.9, "the finishing source's class, after 30 of 40 iterations on it: " + s2 + " (class 1: " + s1 + ")");
+        var run = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("then").resolve(SegmenterTraining.RUN_FILE).toFile());
+        assertEquals(10, run.path("finish_from").asLong());
+        assertTrue(run.path("data").path("source").asText().contains("then from iteration 11 testdata train, every pixel class 2"), run.toString());
+    }
+
     @Test
     void aMissingOrForeignSegmenterIsOneLineNamingTheFolder() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SegmenterBundle.read(tmp.resolve("nothing")));

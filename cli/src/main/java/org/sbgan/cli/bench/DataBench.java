@@ -129,22 +129,7 @@ public final class DataBench {
     public static SampleSource synthetic(int count, int height, int width, int k, long seed) {
         Sample[] samples = new Sample[count];
         for (int i = 0; i < count; i++) samples[i] = syntheticSample(i, height, width, k, Transforms.rng(seed, 0, i));
-        return new SampleSource() {
-            @Override
-            public int size() {
-                return count;
-            }
-
-            @Override
-            public String describe() {
-                return "synthetic in-memory (" + count + " samples)";
-            }
-
-            @Override
-            public Sample load(int index) {
-                return samples[index];
-            }
-        };
+        return SampleSource.of("synthetic in-memory (" + count + " samples)", samples);
     }
 
     private static Sample syntheticSample(int id, int h, int w, int k, SplittableRandom r) {

@@ -14,4 +14,24 @@ public interface SampleSource {
     String describe();
 
     Sample load(int index) throws IOException;
+
+    /** Samples held in memory, in order ({@code samples} is not copied). */
+    static SampleSource of(String describe, Sample[] samples) {
+        return new SampleSource() {
+            @Override
+            public int size() {
+                return samples.length;
+            }
+
+            @Override
+            public String describe() {
+                return describe;
+            }
+
+            @Override
+            public Sample load(int index) {
+                return samples[index];
+            }
+        };
+    }
 }

@@ -304,20 +304,7 @@ public final class Tstr {
             for (int k = 0; k < rgb.length; k++) rgb[k] = Math.min(1f, Math.max(0f, (rgb[k] + 1f) / 2f));
             samples[i] = new Sample("scene-" + seed + "-" + i, s.height(), s.width(), s.labels().indices().clone(), rgb);
         }
-        String what = n + " scenes of " + bundle.dir() + " (seed " + seed + ")";
-        return new SampleSource() {
-            public int size() {
-                return n;
-            }
-
-            public String describe() {
-                return what;
-            }
-
-            public Sample load(int index) {
-                return samples[index];
-            }
-        };
+        return SampleSource.of(n + " scenes of " + bundle.dir() + " (seed " + seed + ")", samples);
     }
 
     /**
@@ -357,20 +344,7 @@ public final class Tstr {
                 out[start + i] = new Sample(chunk[i].id(), h, w, labels, chunk[i].rgb());
             }
         }
-        String what = generated.describe() + ", the label pixels a real-trained segmenter contradicts unlabelled";
-        return new SampleSource() {
-            public int size() {
-                return n;
-            }
-
-            public String describe() {
-                return what;
-            }
-
-            public Sample load(int index) {
-                return out[index];
-            }
-        };
+        return SampleSource.of(generated.describe() + ", the label pixels a real-trained segmenter contradicts unlabelled", out);
     }
 
     private static final int AGREEMENT_CHUNK = 256;

@@ -22,19 +22,7 @@ class ClassWeightsTest {
         // class 0: 6 pixels, class 1: 2; the 4 unlabelled pixels count for neither
         int u = Sample.UNLABELLED;
         Sample s = new Sample("s", 3, 4, new int[] {0, 0, 0, 0, 0, 0, 1, 1, u, u, u, u}, null);
-        SampleSource one = new SampleSource() {
-            public int size() {
-                return 1;
-            }
-
-            public String describe() {
-                return "one sample";
-            }
-
-            public Sample load(int index) {
-                return s;
-            }
-        };
+        SampleSource one = SampleSource.of("one sample", new Sample[] {s});
         // frequencies 0.75 and 0.25, median 0.5: weights 2/3 and 2
         assertArrayEquals(new float[] {2f / 3, 2f, 1f}, ClassWeights.medianFrequency(one, 3), 1e-6f);
     }

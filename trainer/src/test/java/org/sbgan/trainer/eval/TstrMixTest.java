@@ -13,20 +13,9 @@ import org.sbgan.trainer.data.SampleSource;
 /** The real + synthetic setting's sample stream: the share of generated samples, and every sample shown. */
 class TstrMixTest {
     static SampleSource named(String prefix, int n) {
-        return new SampleSource() {
-            public int size() {
-                return n;
-            }
-
-            public String describe() {
-                return prefix;
-            }
-
-            public Sample load(int index) {
-                if (index < 0 || index >= n) throw new IndexOutOfBoundsException(prefix + " " + index);
-                return new Sample(prefix + index, 1, 1, new int[] {0}, new float[3]);
-            }
-        };
+        Sample[] samples = new Sample[n];
+        for (int i = 0; i < n; i++) samples[i] = new Sample(prefix + i, 1, 1, new int[] {0}, new float[3]);
+        return SampleSource.of(prefix, samples);
     }
 
     @Test

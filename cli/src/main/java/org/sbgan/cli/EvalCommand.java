@@ -92,9 +92,9 @@ public final class EvalCommand implements Callable<Integer> {
                     + "seed's real-only segmenter, run on the generated image, predicts the generated label) (default: ${DEFAULT-VALUE}).")
     Tstr.MixedFilter tstrMixedFilter;
 
-    @Option(names = "--tstr-real-finish", defaultValue = "0", paramLabel = "F",
+    @Option(names = "--tstr-real-finish", defaultValue = "0.5", paramLabel = "F",
             description = "tstr: the share of the real + synthetic segmenter's iterations, at the end of its budget, on the real pairs alone, "
-                    + "in [0, 1) (default: ${DEFAULT-VALUE}: mixed batches throughout).")
+                    + "in [0, 1); 0: mixed batches throughout (default: ${DEFAULT-VALUE}).")
     double tstrRealFinish;
 
     @Option(names = "--tstr-seeds", defaultValue = "1", paramLabel = "N", description = "tstr: repetitions with seeds S, S+1, … (default: ${DEFAULT-VALUE}).")

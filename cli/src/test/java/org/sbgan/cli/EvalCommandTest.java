@@ -83,6 +83,11 @@ class EvalCommandTest {
             assertTrue(bad.err().contains("synthetic share of the real + synthetic batches must be between 0 and 1 (exclusive), not "), bad.err());
             assertTrue(Files.notExists(tmp.resolve("run/eval/tstr")), "nothing trained for a bad share");
         }
+        for (String finish : List.of("1", "-0.1", "2")) {
+            Cli.Run bad = Cli.run("eval", "--model", model.toString(), "--real", TESTDATA.toString(), "--mode", "tstr", "--tstr-real-finish", finish);
+            assertEquals(2, bad.code(), finish + ": " + bad.err());
+            assertTrue(bad.err().contains("real-only finish of the real + synthetic segmenter must be a share of its iterations in [0, 1), not "), bad.err());
+        }
         Cli.Run filter = Cli.run("eval", "--model", model.toString(), "--real", TESTDATA.toString(), "--mode", "tstr", "--tstr-mixed-filter", "confident");
         assertEquals(2, filter.code(), filter.err());
         assertTrue(filter.err().strip().lines().findFirst().orElseThrow().contains("--tstr-mixed-filter")

@@ -106,8 +106,6 @@ public final class Tstr {
     public record Mixing(double syntheticShare, MixedFilter filter, double realFinish) {
         /** Half of every real + synthetic batch generated. */
         public static final double HALF = 0.5;
-        /** Half of each batch generated, every pixel learned, mixed batches throughout. */
-        public static final Mixing DEFAULT = new Mixing(HALF, MixedFilter.NONE, 0);
 
         public Mixing {
             if (!(syntheticShare > 0 && syntheticShare < 1)) {

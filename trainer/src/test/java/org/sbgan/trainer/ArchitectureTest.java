@@ -28,7 +28,7 @@ class ArchitectureTest {
             Map.entry("graphs", Set.of()),
             Map.entry("runtime", Set.of()),
             Map.entry("trainer.data", Set.of("runtime")),
-            Map.entry("trainer.eval", Set.of("runtime", "graphs", "trainer.data", "trainer.graphs", "trainer.segmenter")),
+            Map.entry("trainer.eval", Set.of("runtime", "graphs", "trainer.data", "trainer.graphs", "trainer.run", "trainer.segmenter")),
             Map.entry("trainer.segmenter", Set.of("runtime", "graphs", "trainer.data", "trainer.graphs", "trainer.run", "trainer.step",
                     "trainer.train")),
             Map.entry("trainer.run", Set.of("runtime")),

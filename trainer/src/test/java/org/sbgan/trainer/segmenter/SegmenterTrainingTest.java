@@ -151,7 +151,7 @@ class SegmenterTrainingTest {
     }
 
     @Test
-    void aCurriculumEndsOnItsFinishingData() throws Exception {
+    void aCurriculumEndsOnItsFinishingDataAndResumesAcrossTheSwitch() throws Exception {
         SegmenterTraining.Options o = new SegmenterTraining.Options(16, 32, 4, 2, 4, 40, 1e-2f, ClassWeights.NONE, 7, 1000);
         SampleSource first = everywhere(1), finish = everywhere(2);
         SegmenterTraining.Result plain = SegmenterTraining.train(first, SPACE, o, tmp.resolve("first-only"), false, null, 2, null);
@@ -163,6 +163,20 @@ class SegmenterTrainingTest {
         var run = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("then").resolve(SegmenterTraining.RUN_FILE).toFile());
         assertEquals(10, run.path("finish_from").asLong());
         assertTrue(run.path("data").path("source").asText().contains("then from iteration 11 testdata train, every pixel class 2"), run.toString());
+
+        // stopped after the switch and resumed from the checkpoint of iteration 20: the same state as the straight run
+        SegmenterTraining.Options every10 = new SegmenterTraining.Options(16, 32, 4, 2, 4, 40, 1e-2f, ClassWeights.NONE, 7, 10);
+        SegmenterTraining.Curriculum c = new SegmenterTraining.Curriculum(first, finish, 10);
+        Path straight = tmp.resolve("then-straight"), stopped = tmp.resolve("then-stopped");
+        SegmenterTraining.train(c, SPACE, every10, straight, false, null, 2, null);
+        assertThrows(IllegalStateException.class, () -> SegmenterTraining.train(c, SPACE, every10, stopped, false, null, 2, new SegmenterTraining.Listener() {
+            @Override
+            public void stepped(long it, long total, float loss, float acc, double ms) {
+                if (it == 25) throw new IllegalStateException("killed");
+            }
+        }));
+        assertEquals(20, SegmenterTraining.train(c, SPACE, every10, stopped, true, null, 2, null).ran());
+        assertArrayEquals(Files.readAllBytes(straight.resolve("model/segmenter.onnx")), Files.readAllBytes(stopped.resolve("model/segmenter.onnx")));
     }
 
     @Test

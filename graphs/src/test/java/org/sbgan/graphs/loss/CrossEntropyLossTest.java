@@ -22,12 +22,7 @@ import org.sbgan.graphs.testing.Ort;
 class CrossEntropyLossTest {
     private static final int N = 2, K = 4, H = 3, W = 2, HW = H * W;
 
-    /** One-hot targets [N, K, H, W] of random classes. */
-    static Tensor oneHot(Random r, int[] classes) {
-        return oneHot(r, classes, 0);
-    }
-
-    /** One-hot targets of random classes; about {@code unlabelled} of the pixels get an all-zero row (class −1). */
+    /** One-hot targets [N, K, H, W] of random classes; about {@code unlabelled} of the pixels get an all-zero row (class −1). */
     static Tensor oneHot(Random r, int[] classes, double unlabelled) {
         float[] d = new float[N * K * HW];
         for (int b = 0; b < N; b++) {

@@ -24,6 +24,7 @@ import org.sbgan.runtime.labels.LabelSpaces;
 import org.sbgan.trainer.data.BadSamplePolicy;
 import org.sbgan.trainer.data.Sample;
 import org.sbgan.trainer.data.SampleSource;
+import org.sbgan.trainer.data.loader.Resize;
 import org.sbgan.trainer.run.SampleGrid;
 import org.sbgan.trainer.segmenter.ConfusionMatrix;
 import org.sbgan.trainer.segmenter.SegmenterEval;
@@ -320,7 +321,7 @@ public final class Tstr {
             float[] images = new float[len * 3 * plane];
             for (int i = 0; i < len; i++) {
                 if (chunk[i].height() != h || chunk[i].width() != w) throw new IllegalArgumentException(generated.describe() + ": generated scenes differ in size");
-                for (int q = 0; q < 3 * plane; q++) images[i * 3 * plane + q] = 2f * chunk[i].rgb()[q] - 1f; // the segmenter's input range
+                System.arraycopy(Resize.image(chunk[i], h, w), 0, images, i * 3 * plane, 3 * plane);
             }
             SegmenterModel.Prediction p = m.predict(images, len, h, w, false);
             if (p.height() != h || p.width() != w) {
@@ -365,7 +366,7 @@ public final class Tstr {
         int[] truth = new int[n * plane], kept = new int[n * plane];
         for (int i = 0; i < n; i++) {
             Sample g = generated.load(i), a = agreed.load(i);
-            for (int q = 0; q < 3 * plane; q++) images[i * 3 * plane + q] = 2f * g.rgb()[q] - 1f;
+            System.arraycopy(Resize.image(g, h, w), 0, images, i * 3 * plane, 3 * plane);
             System.arraycopy(g.classes(), 0, truth, i * plane, plane);
             for (int q = 0; q < plane; q++) kept[i * plane + q] = a.classes()[q] == Sample.UNLABELLED ? k : a.classes()[q];
         }

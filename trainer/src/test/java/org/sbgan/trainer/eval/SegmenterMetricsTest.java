@@ -26,6 +26,7 @@ import org.sbgan.trainer.data.ClassWeights;
 import org.sbgan.trainer.data.DataFormat;
 import org.sbgan.trainer.data.Sample;
 import org.sbgan.trainer.data.SampleSource;
+import org.sbgan.trainer.data.loader.Resize;
 import org.sbgan.trainer.segmenter.SegmenterModel;
 import org.sbgan.trainer.segmenter.SegmenterTraining;
 import org.sbgan.trainer.step.Sessions;
@@ -150,9 +151,7 @@ class SegmenterMetricsTest {
             assertEquals(generated.size(), agreed.size());
             for (int i = 0; i < generated.size(); i++) {
                 Sample g = generated.load(i), a = agreed.load(i);
-                float[] x = new float[g.rgb().length];
-                for (int q = 0; q < x.length; q++) x[q] = 2 * g.rgb()[q] - 1;
-                int[] predicted = m.predict(x, 1, 32, 64, false).labels();
+                int[] predicted = m.predict(Resize.image(g, 32, 64), 1, 32, 64, false).labels();
                 assertSame(g.rgb(), a.rgb(), "images unchanged");
                 for (int q = 0; q < predicted.length; q++) {
                     boolean same = predicted[q] == g.classes()[q];

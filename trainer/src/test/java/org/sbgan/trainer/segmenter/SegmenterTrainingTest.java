@@ -73,23 +73,12 @@ class SegmenterTrainingTest {
         double learned = valMiou(real.bundle());
 
         // the same images, every pixel's label drawn uniformly at random (fixed per sample)
-        SampleSource random = new SampleSource() {
-            public int size() {
-                return train.size();
-            }
-
-            public String describe() {
-                return "testdata train with random labels";
-            }
-
-            public Sample load(int i) throws java.io.IOException {
-                Sample s = train.load(i);
-                SplittableRandom r = new SplittableRandom(1000 + i);
-                int[] labels = new int[s.classes().length];
-                for (int p = 0; p < labels.length; p++) labels[p] = r.nextInt(SPACE.numClasses());
-                return new Sample(s.id(), s.height(), s.width(), labels, s.rgb());
-            }
-        };
+        SampleSource random = relabelled("testdata train with random labels", (i, s) -> {
+            SplittableRandom r = new SplittableRandom(1000 + i);
+            int[] labels = new int[s.classes().length];
+            for (int p = 0; p < labels.length; p++) labels[p] = r.nextInt(SPACE.numClasses());
+            return labels;
+        });
         SegmenterTraining.Result noise = SegmenterTraining.train(random, SPACE, options(200), tmp.resolve("random"), false, null, 2, null);
         double fromNoise = valMiou(noise.bundle());
         assertTrue(learned > 0.5 && learned > chance + 0.3, "val mIoU " + learned + ", chance " + chance);
@@ -122,24 +111,31 @@ class SegmenterTrainingTest {
         assertThrows(IllegalArgumentException.class, () -> SegmenterTraining.train(train, SPACE, o.withSeed(8), stopped, true, null, 2, null));
     }
 
-    /** The training images with every pixel labelled {@code c}. */
-    static SampleSource everywhere(int c) {
+    /** The training images with the label maps {@code labels(index, sample)} gives. */
+    static SampleSource relabelled(String describe, java.util.function.BiFunction<Integer, Sample, int[]> labels) {
         return new SampleSource() {
             public int size() {
                 return train.size();
             }
 
             public String describe() {
-                return "testdata train, every pixel class " + c;
+                return describe;
             }
 
             public Sample load(int i) throws java.io.IOException {
                 Sample s = train.load(i);
-                int[] labels = new int[s.classes().length];
-                java.util.Arrays.fill(labels, c);
-                return new Sample(s.id(), s.height(), s.width(), labels, s.rgb());
+                return new Sample(s.id(), s.height(), s.width(), labels.apply(i, s), s.rgb());
             }
         };
+    }
+
+    /** The training images with every pixel labelled {@code c}. */
+    static SampleSource everywhere(int c) {
+        return relabelled("testdata train, every pixel class " + c, (i, s) -> {
+            int[] labels = new int[s.classes().length];
+            java.util.Arrays.fill(labels, c);
+            return labels;
+        });
     }
 
     /** The share of val pixels the segmenter labels {@code c}. */

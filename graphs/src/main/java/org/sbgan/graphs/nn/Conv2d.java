@@ -1,5 +1,6 @@
 package org.sbgan.graphs.nn;
 
+import java.util.List;
 import org.sbgan.graphs.ir.ConvSpec;
 import org.sbgan.graphs.ir.Graph;
 import org.sbgan.graphs.ir.Value;
@@ -64,6 +65,31 @@ public final class Conv2d {
         try (Graph.Scope s = g.scopeAt(path)) {
             return g.conv(x, weight, bias, ConvSpec.of(cfg.stride(), cfg.stride(), cfg.pad()));
         }
+    }
+
+    /**
+     * Several convolutions of the same input, run as one: their weights and biases concatenated on the output
+     * axis, one Conv, the result split back. The same values as each {@link #forward}, with one wider GEMM
+     * forward and one each for dX and dW instead of one per conv. The convs must agree on everything but their
+     * output channels.
+     */
+    public static List<Value> forwardAll(Value x, Conv2d... convs) {
+        if (convs.length == 1) return List.of(convs[0].forward(x));
+        Config first = convs[0].cfg;
+        long[] outs = new long[convs.length];
+        Value[] ws = new Value[convs.length], bs = new Value[convs.length];
+        for (int i = 0; i < convs.length; i++) {
+            Config c = convs[i].cfg;
+            if (c.in() != first.in() || c.kernel() != first.kernel() || c.stride() != first.stride() || c.pad() != first.pad() || c.bias() != first.bias()) {
+                throw new IllegalArgumentException("convs run as one must differ only in output channels: '" + convs[0].path + "' and '" + convs[i].path + "'");
+            }
+            outs[i] = c.out();
+            ws[i] = convs[i].weight;
+            bs[i] = convs[i].bias;
+        }
+        Graph g = x.graph();
+        Value y = g.conv(x, g.concat(0, ws), first.bias() ? g.concat(0, bs) : null, ConvSpec.of(first.stride(), first.stride(), first.pad()));
+        return g.split(y, 1, outs);
     }
 
     public Config config() {

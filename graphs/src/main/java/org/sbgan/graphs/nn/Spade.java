@@ -1,5 +1,6 @@
 package org.sbgan.graphs.nn;
 
+import java.util.List;
 import org.sbgan.graphs.ir.Graph;
 import org.sbgan.graphs.ir.Shapes;
 import org.sbgan.graphs.ir.Value;
@@ -7,7 +8,8 @@ import org.sbgan.graphs.ir.Value;
 /**
  * SPADE normalisation (docs/METHOD.md §2): out = BN(x)·(1 + γ) + β with a parameter-free {@link BatchNorm} and
  * γ, β predicted from the layout: segmap = nearest-resize(seg, x's H×W), actv = ReLU(Conv3×3(K→nhidden)),
- * γ = Conv3×3(nhidden→C), β = Conv3×3(nhidden→C), all plain {@link Conv2d} (xavier 0.02, bias 0).
+ * γ = Conv3×3(nhidden→C), β = Conv3×3(nhidden→C), all plain {@link Conv2d} (xavier 0.02, bias 0); γ and β are
+ * one conv of 2·C outputs ({@link Conv2d#forwardAll}).
  *
  * <p>State, named as in the reference code: {@code layer.param_free_norm.running_mean/running_var} (buffers),
  * {@code layer.mlp_shared.*}, {@code layer.mlp_gamma.*}, {@code layer.mlp_beta.*} (params).
@@ -72,8 +74,8 @@ public final class Spade {
             Value normalized = norm.forward(x);
             Value segmap = resizeNearest(seg, x.dim(2), x.dim(3));
             Value actv = g.relu(shared.forward(segmap));
-            Value gm = gamma.forward(actv), bt = beta.forward(actv);
-            return g.add(g.mul(normalized, g.add(gm, 1f)), bt);
+            List<Value> gb = Conv2d.forwardAll(actv, gamma, beta);
+            return g.add(g.mul(normalized, g.add(gb.get(0), 1f)), gb.get(1));
         }
     }
 

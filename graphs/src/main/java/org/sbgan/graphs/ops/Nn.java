@@ -39,10 +39,10 @@ public final class Nn {
     }
 
     /**
-     * How dW of a convolution is formed. All three contract dY against the kernel-tap windows of X transposed
-     * once to NHWC: TAP_GEMM as one 2-D GEMM per tap ([O, N·Ho·Wo] × [N·Ho·Wo, C]); TAP_BATCHED as one batched
-     * MatMul per tap ([N, O, Ho·Wo] × [N, Ho·Wo, C]) summed over N; IM2COL as one GEMM against all taps
-     * concatenated ([O, N·Ho·Wo] × [N·Ho·Wo, kh·kw·C]).
+     * How dW of a convolution is formed. All three contract dY against the kernel-tap windows of X: TAP_GEMM as
+     * one 2-D GEMM per tap ([O, N·Ho·Wo] × [N·Ho·Wo, C], X transposed once to NHWC); TAP_BATCHED as one batched
+     * MatMul per tap ([N, O, Ho·Wo] × [N, Ho·Wo, C], NHWC) summed over N; IM2COL as one GEMM against all taps
+     * stacked ([O, N·Ho·Wo] × [C·kh·kw, N·Ho·Wo]ᵀ, X transposed once to [C, N, H, W]).
      */
     public enum WeightGrad { TAP_GEMM, TAP_BATCHED, IM2COL }
 
@@ -224,45 +224,47 @@ public final class Nn {
 
     /**
      * dW[o, c, i, j] = Σ_{n,y,x} dY[n, o, y, x] · Xpad[n, c, y·sh + i, x·sw + j], in the formulation
-     * the graph's {@link ConvGradients} forces or {@link #weightGradFor} picks; X is transposed once to NHWC so each tap's
-     * window is a strided slice.
+     * the graph's {@link ConvGradients} forces or {@link #weightGradFor} picks. Each tap's window of X is a strided
+     * slice. The taps are stacked on the last axis, so the result comes out in W's own [O, C, kh, kw] layout: a
+     * final transpose would be pushed by ONNX Runtime's transpose optimizer into both of Adam's uses of the gradient.
      */
     public static Value convWeightGrad(Graph g, Value x, Value dy, long[] kernel, long[] strides, long[] pads) {
         long[] xs = Rules.requireStatic(x, "Conv weight gradient");
         long n = xs[0], c = xs[1], o = dy.dim(1), ho = dy.dim(2), wo = dy.dim(3), kk = kernel[0] * kernel[1];
         Value xp = allZero(pads) ? x : g.pad(x, new long[] {0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]}, 0f);
-        Value xt = g.transpose(xp, 0, 2, 3, 1);
+        WeightGrad mode = g.convGradients().weightGradFor(c, ho * wo);
+        // IM2COL slices X as [C, N, H, W] so its columns stack C-major; the per-tap products slice it as NHWC.
+        Value xt = mode == WeightGrad.IM2COL ? g.transpose(xp, 1, 0, 2, 3) : g.transpose(xp, 0, 2, 3, 1);
         List<Value> wins = new ArrayList<>();
         for (long i = 0; i < kernel[0]; i++) {
             for (long j = 0; j < kernel[1]; j++) {
                 wins.add(g.slice(xt, new long[] {i, j}, new long[] {i + (ho - 1) * strides[0] + 1, j + (wo - 1) * strides[1] + 1},
-                        new long[] {1, 2}, new long[] {strides[0], strides[1]}));
+                        new long[] {mode == WeightGrad.IM2COL ? 2 : 1, mode == WeightGrad.IM2COL ? 3 : 2}, new long[] {strides[0], strides[1]}));
             }
         }
-        Value tapMajor; // [O, kh·kw·C], tap (i, j) in row-major order, then c
-        WeightGrad mode = g.convGradients().weightGradFor(c, ho * wo);
+        Value dw; // [O, C, kh·kw] or [O, C·kh·kw]
         switch (mode) {
             case TAP_BATCHED -> {
                 Value dy3 = g.reshape(dy, n, o, ho * wo);
                 List<Value> taps = new ArrayList<>();
-                for (Value win : wins) taps.add(g.matmul(dy3, g.reshape(win, n, ho * wo, c)));
-                tapMajor = g.reduceSum(kk == 1 ? taps.get(0) : g.concat(2, taps), false, 0);
+                for (Value win : wins) taps.add(g.unsqueeze(g.matmul(dy3, g.reshape(win, n, ho * wo, c)), 3));
+                dw = g.reduceSum(kk == 1 ? taps.get(0) : g.concat(3, taps), false, 0);
             }
             case IM2COL -> {
                 Value dyt = g.reshape(g.transpose(dy, 1, 0, 2, 3), o, n * ho * wo);
-                Value cols = kk == 1 ? wins.get(0) : g.concat(3, wins);
-                tapMajor = g.matmul(dyt, g.reshape(cols, n * ho * wo, kk * c));
+                List<Value> cols = new ArrayList<>();
+                for (Value win : wins) cols.add(g.unsqueeze(win, 1));
+                Value stacked = kk == 1 ? cols.get(0) : g.concat(1, cols); // [C, kh·kw, N, Ho, Wo]
+                dw = g.gemm(dyt, g.reshape(stacked, c * kk, n * ho * wo), null, 1f, 0f, false, true);
             }
             default -> { // TAP_GEMM
                 Value dyt = g.reshape(g.transpose(dy, 1, 0, 2, 3), o, n * ho * wo);
                 List<Value> taps = new ArrayList<>();
-                for (Value win : wins) taps.add(g.matmul(dyt, g.reshape(win, n * ho * wo, c)));
-                tapMajor = kk == 1 ? taps.get(0) : g.concat(1, taps);
+                for (Value win : wins) taps.add(g.unsqueeze(g.matmul(dyt, g.reshape(win, n * ho * wo, c)), 2));
+                dw = kk == 1 ? taps.get(0) : g.concat(2, taps);
             }
         }
-        if (kk == 1) return g.reshape(tapMajor, o, c, 1, 1);
-        Value stacked = g.reshape(tapMajor, o, kk, c);
-        return g.reshape(g.transpose(stacked, 0, 2, 1), o, c, kernel[0], kernel[1]);
+        return g.reshape(dw, o, c, kernel[0], kernel[1]);
     }
 
     static long outSize(long in, long k, long s, long pb, long pe) {

@@ -92,6 +92,45 @@ class SpadeTest {
                 new Spade(params(g, true, new Random(5)), "spade", Spade.Config.of(C, K, NH)).forward(in.get(0), g.constant(seg)));
     }
 
+    /**
+     * γ and β are one conv of 2·C outputs (Conv2d.forwardAll): the gradients of each conv's own weight and bias
+     * through the concatenated weights and the split output, against finite differences.
+     */
+    @Test
+    void spadeGradientWrtGammaAndBetaConvsMatchesFiniteDifferences() {
+        Tensor seg = GradCheck.randn(new Random(4), N, K, 8, 8);
+        GradCheck.of("spade_gamma_beta").input("x", N, C, H, W)
+                .input("spade.mlp_gamma.weight", scaled(GradCheck.randn(new Random(9), C, NH, 3, 3), 0.3f)).input("spade.mlp_gamma.bias", C)
+                .input("spade.mlp_beta.weight", scaled(GradCheck.randn(new Random(10), C, NH, 3, 3), 0.3f)).input("spade.mlp_beta.bias", C)
+                .check((g, in) -> {
+                    Map<String, Value> given = Map.of("spade.mlp_gamma.weight", in.get(1), "spade.mlp_gamma.bias", in.get(2),
+                            "spade.mlp_beta.weight", in.get(3), "spade.mlp_beta.bias", in.get(4));
+                    ConstParams constants = params(g, true, new Random(5));
+                    Params p = new Params() {
+                        public Graph graph() { return g; }
+                        public Value param(String local, Init init, long... shape) {
+                            Value v = given.get(g.qualify(local));
+                            return v != null ? v : constants.param(local, init, shape);
+                        }
+                        public Value buffer(String local, Init init, long... shape) { return constants.buffer(local, init, shape); }
+                        public void update(Value buffer, Value next) { constants.update(buffer, next); }
+                        public boolean training() { return true; }
+                    };
+                    return new Spade(p, "spade", Spade.Config.of(C, K, NH)).forward(in.get(0), g.constant(seg));
+                });
+    }
+
+    @Test
+    void convsRunAsOneMustDifferOnlyInOutputs() {
+        Graph g = new Graph("c");
+        InferenceParams p = new InferenceParams(g, 3);
+        Conv2d a = new Conv2d(p, "a", Conv2d.Config.same3x3(4, 8)), b = new Conv2d(p, "b", Conv2d.Config.same3x3(4, 2));
+        assertEquals(List.of(8L, 2L), Conv2d.forwardAll(g.input("x", 1, 4, H, W), a, b).stream().map(v -> v.dim(1)).toList());
+        Conv2d c = new Conv2d(p, "c", Conv2d.Config.of(4, 2, 1, 0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Conv2d.forwardAll(g.input("y", 1, 4, H, W), a, c));
+        assertTrue(e.getMessage().contains("'a' and 'c'"), e.getMessage());
+    }
+
     @Test
     void resizeNeedsIntegerFactors() {
         Graph g = new Graph("bad");

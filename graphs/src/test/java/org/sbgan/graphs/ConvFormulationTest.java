@@ -120,6 +120,56 @@ class ConvFormulationTest {
         }
     }
 
+    /**
+     * The SELECT_GEMM forward against ORT's Conv (values, with a bias), and its gradients — which autodiff derives
+     * from the selection and weight products — against finite differences, once and differentiated twice, for
+     * every spec (stride 2, per-axis stride, asymmetric pads) and a 4×3 kernel.
+     */
+    @Test
+    void selectGemmForwardAndItsGradients() throws Exception {
+        List<ConvSpec> specs = new ArrayList<>(SPECS);
+        specs.add(ConvSpec.of(1, 0));
+        for (ConvSpec spec : specs) {
+            for (long[] wShape : List.of(new long[] {4, 3, 3, 3}, new long[] {4, 3, 4, 3})) {
+                Random r = new Random(41);
+                Tensor x = GradCheck.randn(r, 2, 3, 5, 6), w = GradCheck.randn(r, wShape), b = GradCheck.randn(r, 4);
+                float[][] y = new float[2][];
+                for (Nn.ConvForward f : Nn.ConvForward.values()) {
+                    Graph g = new Graph("fwd").convGradients(ConvGradients.MEASURED.withForward(f));
+                    Value out = g.conv(g.input("x", x.shape), g.input("w", w.shape), g.input("b", b.shape), spec);
+                    assertEquals(f == Nn.ConvForward.SELECT_GEMM, g.nodes().stream().noneMatch(n -> n.op().type().equals("Conv")), f + " builds Conv nodes");
+                    try (Ort ort = new Ort(OnnxExport.model(g, Map.of("y", out)))) {
+                        y[f.ordinal()] = ort.run(Map.of("x", x, "w", w, "b", b)).get("y").floats();
+                    }
+                }
+                assertEquals(y[0].length, y[1].length);
+                for (int i = 0; i < y[0].length; i++) assertEquals(y[0][i], y[1][i], 1e-5 * (1 + Math.abs(y[0][i])), "y[" + i + "] " + str(spec));
+                ConvGradients policy = ConvGradients.MEASURED.withForward(Nn.ConvForward.SELECT_GEMM);
+                String name = "select " + java.util.Arrays.toString(wShape) + " " + str(spec);
+                GradCheck.of(name).probes(40).input("x", x).input("w", w).input("b", b)
+                        .check(under(policy, (g, p) -> g.conv(p.get(0), p.get(1), p.get(2), spec)));
+                GradCheck.of(name + " 2nd").scalarLoss().eps(2e-3).tolerance(3e-3, 3e-2).probes(40)
+                        .input("x", x).input("w", scaled(r, 0.4, wShape))
+                        .check(under(policy, (g, p) -> {
+                            Value yy = g.tanh(g.conv(p.get(0), p.get(1), null, spec));
+                            List<Value> gr = Gradients.of(g.sumAll(g.mul(yy, g.constant(GradCheck.randn(r, yy.shape())))), p);
+                            Value px = g.sumAll(g.mul(gr.get(0), g.constant(GradCheck.randn(r, gr.get(0).shape()))));
+                            return g.add(px, g.sumAll(g.mul(gr.get(1), g.constant(GradCheck.randn(r, gr.get(1).shape())))));
+                        }));
+            }
+        }
+    }
+
+    @Test
+    void forwardRuleTakesTheSelectionOnlyForSmallWideLayers() {
+        assertEquals(Nn.ConvForward.SELECT_GEMM, Nn.convForwardFor(new long[] {8, 256, 2, 4}, 256, 8), "G_middle at tiny");
+        assertEquals(Nn.ConvForward.SELECT_GEMM, Nn.convForwardFor(new long[] {8, 256, 4, 8}, 128, 32), "up_0 at tiny");
+        assertEquals(Nn.ConvForward.ORT_CONV, Nn.convForwardFor(new long[] {8, 64, 8, 16}, 64, 128), "more than 64 output pixels");
+        assertEquals(Nn.ConvForward.ORT_CONV, Nn.convForwardFor(new long[] {16, 64, 10, 18}, 32, 45), "selection costs more than a quarter");
+        assertEquals(Nn.ConvForward.ORT_CONV, Nn.convForwardFor(new long[] {8, 8, 2, 4}, 256, 8), "thin input");
+        assertEquals(Nn.ConvForward.ORT_CONV, Nn.convForwardFor(new long[] {-1, 256, 2, 4}, 256, 8), "dynamic batch");
+    }
+
     @Test
     void stride1RuleFollowsTheMeasurements() {
         assertEquals(Nn.Stride1Dx.FLIPPED_CONV, Nn.stride1DxFor(64, 64 * 64), "C64 64x64");

@@ -12,6 +12,7 @@ import org.sbgan.graphs.ir.Tensor;
 import org.sbgan.graphs.ir.Value;
 import org.sbgan.graphs.nn.InferenceParams;
 import org.sbgan.graphs.onnx.OnnxExport;
+import org.sbgan.graphs.ops.ConvGradients;
 
 /**
  * Inference graphs of the SB-GAN networks with a dynamic batch dimension (−1), parameters and buffers declared
@@ -103,7 +104,7 @@ public final class InferenceGraphs {
      * draw the progressive stage's samples while it trains.
      */
     public static Built segGenerator(Preset p, int level, long seed) {
-        Graph g = new Graph("gseg_infer");
+        Graph g = new Graph("gseg_infer").convGradients(ConvGradients.INFERENCE);
         InferenceParams ip = new InferenceParams(g, seed);
         SegGenerator gen = new SegGenerator(ip, SegGenerator.Config.of(p, level).stabilized());
         Value probs = gen.forward(g.input("z", DType.FLOAT, -1, p.zDim()));
@@ -127,7 +128,7 @@ public final class InferenceGraphs {
      * → "image" [N, 3, 4·2^L, 4ar·2^L] in [−1, 1]. Weights are the training names "prgb_g.…".
      */
     public static Built proganGenerator(Preset p, int level, long seed) {
-        Graph g = new Graph("prgb_g_infer");
+        Graph g = new Graph("prgb_g_infer").convGradients(ConvGradients.INFERENCE);
         InferenceParams ip = new InferenceParams(g, seed);
         SegGenerator gen = new SegGenerator(ip, SegGenerator.Config.rgb(p, level).stabilized());
         Value image = gen.forward(g.input("z", DType.FLOAT, -1, p.zDim()));
@@ -136,7 +137,7 @@ public final class InferenceGraphs {
 
     /** G_img: "layout" [N, K, Hi, Wi] → "image" [N, 3, Hi, Wi]. */
     public static Built imageGenerator(Preset p, long seed) {
-        Graph g = new Graph("gimg_infer");
+        Graph g = new Graph("gimg_infer").convGradients(ConvGradients.INFERENCE);
         InferenceParams ip = new InferenceParams(g, seed);
         Preset.Size s = p.imageSize();
         Value layout = g.input("layout", DType.FLOAT, -1, p.numClasses(), s.height(), s.width());
@@ -146,7 +147,7 @@ public final class InferenceGraphs {
 
     /** D_seg at the top level: "x" [N, K, H, W] → "scores" [N, 1]. */
     public static Built segCritic(Preset p, long seed) {
-        Graph g = new Graph("dseg_infer");
+        Graph g = new Graph("dseg_infer").convGradients(ConvGradients.INFERENCE);
         InferenceParams ip = new InferenceParams(g, seed);
         Preset.Size s = p.segTop();
         Value x = g.input("x", DType.FLOAT, -1, p.numClasses(), s.height(), s.width());
@@ -166,7 +167,7 @@ public final class InferenceGraphs {
 
     /** A PatchGAN under scope {@code name}: "x" [N, cfg.in, Hi, Wi] → the last map of each scale. */
     public static Built patch(Preset p, String name, PatchDiscriminator.Config cfg, long seed) {
-        Graph g = new Graph(name + "_infer");
+        Graph g = new Graph(name + "_infer").convGradients(ConvGradients.INFERENCE);
         InferenceParams ip = new InferenceParams(g, seed);
         Preset.Size s = p.imageSize();
         Value x = g.input("x", DType.FLOAT, -1, cfg.in(), s.height(), s.width());
@@ -186,7 +187,7 @@ public final class InferenceGraphs {
      * {@link #imageGenerator} built with the same seeds.
      */
     public static Built sbgan(Preset p, long segSeed, long imgSeed) {
-        Graph g = new Graph("sbgan_infer");
+        Graph g = new Graph("sbgan_infer").convGradients(ConvGradients.INFERENCE);
         InferenceParams segParams = new InferenceParams(g, segSeed);
         SegGenerator gen = new SegGenerator(segParams, SegGenerator.Config.of(p, p.levels() - 1).stabilized());
         InferenceParams imgParams = new InferenceParams(g, imgSeed);

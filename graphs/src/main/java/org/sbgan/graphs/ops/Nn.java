@@ -23,6 +23,26 @@ import org.sbgan.graphs.ir.Value;
 public final class Nn {
     private Nn() {}
 
+    /**
+     * How a convolution's forward is formed. ORT_CONV is ONNX Runtime's Conv, which runs an im2col and a GEMM per
+     * image. SELECT_GEMM gathers the taps of all images with one MatMul against a constant 0/1 selection matrix
+     * (padding and stride included) and multiplies them by W in one GEMM: on small images with many channels the
+     * weights are read once instead of once per image. Its backward follows from the two products (the
+     * selection's transpose is the col2im).
+     */
+    public enum ConvForward { ORT_CONV, SELECT_GEMM }
+
+    /**
+     * SELECT_GEMM for small outputs (Ho·Wo ≤ 64) of wide layers, where the selection product costs at most a
+     * quarter of the convolution (input H·W ≤ O / 4) and the input has at least 16 channels; ORT's Conv
+     * otherwise (docs/BENCHMARKS.md). Only for static shapes.
+     */
+    public static ConvForward convForwardFor(long[] xShape, long outChannels, long outPixels) {
+        for (long d : xShape) if (d < 0) return ConvForward.ORT_CONV;
+        boolean small = outPixels <= 64 && 4 * xShape[2] * xShape[3] <= outChannels && xShape[1] >= 16;
+        return small ? ConvForward.SELECT_GEMM : ConvForward.ORT_CONV;
+    }
+
     /** How dX of a strided convolution is formed (a graph's {@link ConvGradients} chooses). */
     public enum StridedDx { DILATED_CONV, CONV_TRANSPOSE }
 
@@ -184,6 +204,28 @@ public final class Nn {
         Value dx = g.reshape(g.reduceSum(blocks, true, axes.stream().mapToLong(Long::longValue).toArray()), xs);
         return grads(dx, null, null);
     });
+
+    /**
+     * y = conv(x, w) + b as {@link ConvForward#SELECT_GEMM}: cols[(c, i, j), (n, y, x)] = Xpad[n, c, y·sh + i, x·sw + j]
+     * is x [C·N, H·W] times the constant selection S [H·W, kh·kw·Ho·Wo] (a zero column where a tap reads padding),
+     * and y = W [O, C·kh·kw] × cols [C·kh·kw, N·Ho·Wo] + b.
+     */
+    public static Value selectGemmConv(Graph g, Value x, Value w, Value bias, ConvSpec spec) {
+        long[] xs = Rules.requireStatic(x, "SELECT_GEMM convolution");
+        long n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = w.dim(0), kh = w.dim(2), kw = w.dim(3);
+        long[] st = spec.strides(), pd = spec.pads();
+        long ho = outSize(h, kh, st[0], pd[0], pd[2]), wo = outSize(wd, kw, st[1], pd[1], pd[3]), p = ho * wo, kk = kh * kw;
+        float[] sel = new float[Math.toIntExact(h * wd * kk * p)];
+        for (long i = 0; i < kh; i++) for (long j = 0; j < kw; j++) for (long y = 0; y < ho; y++) for (long xx = 0; xx < wo; xx++) {
+            long r = y * st[0] + i - pd[0], q = xx * st[1] + j - pd[1];
+            if (r >= 0 && r < h && q >= 0 && q < wd) sel[Math.toIntExact((r * wd + q) * kk * p + (i * kw + j) * p + y * wo + xx)] = 1f;
+        }
+        Value rows = g.reshape(g.transpose(x, 1, 0, 2, 3), c * n, h * wd);
+        Value taps = g.matmul(rows, g.constant(Tensor.floats(sel, h * wd, kk * p))); // [C·N, kh·kw·P]
+        Value cols = g.reshape(g.transpose(g.reshape(taps, c, n, kk, p), 0, 2, 1, 3), c * kk, n * p);
+        Value y = g.gemm(g.reshape(w, o, c * kk), cols, bias == null ? null : g.reshape(bias, o, 1), 1f, 1f, false, false);
+        return g.transpose(g.reshape(y, o, n, ho, wo), 1, 0, 2, 3);
+    }
 
     /** dX of a convolution, given dY, the weight [O, C, kh, kw] and the input shape. */
     public static Value convInputGrad(Graph g, Value dy, Value w, long[] xShape, long[] strides, long[] pads) {

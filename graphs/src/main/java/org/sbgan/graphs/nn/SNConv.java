@@ -2,6 +2,7 @@ package org.sbgan.graphs.nn;
 
 import org.sbgan.graphs.ir.ConvSpec;
 import org.sbgan.graphs.ir.Graph;
+import org.sbgan.graphs.ir.Shapes;
 import org.sbgan.graphs.ir.Value;
 
 /**
@@ -34,6 +35,7 @@ public final class SNConv {
     private final Value weight;
     private final Value bias;
     private final SpectralNorm sn;
+    private final boolean training;
 
     public SNConv(Params p, String name, Config cfg) {
         this.cfg = cfg;
@@ -42,14 +44,29 @@ public final class SNConv {
             weight = p.param("weight", Init.xavierNormal(Config.INIT_GAIN), cfg.out(), cfg.in(), cfg.kernel(), cfg.kernel());
             bias = cfg.bias() ? p.param("bias", Init.zeros(), cfg.out()) : null;
             sn = new SpectralNorm(p, weight);
+            training = p.training();
         }
     }
 
+    /**
+     * conv(x, W / σ) + b. Where the output is smaller than the weight (wide layers on small images) and the graph
+     * trains, the same value is formed as conv(x, W) · (1/σ) + b: the scaling and its gradient then touch the output
+     * instead of every weight.
+     */
     public Value forward(Value x) {
         Graph g = x.graph();
+        ConvSpec spec = ConvSpec.of(cfg.stride(), cfg.stride(), cfg.pad());
         try (Graph.Scope s = g.scopeAt(path)) {
-            return g.conv(x, sn.weight(), bias, ConvSpec.of(cfg.stride(), cfg.stride(), cfg.pad()));
+            if (!scaleOutput(x)) return g.conv(x, sn.weight(), bias, spec);
+            Value y = g.mul(g.conv(x, weight, null, spec), g.div(g.scalar(1f), sn.sigma()));
+            return bias == null ? y : g.add(y, g.reshape(bias, 1, cfg.out(), 1, 1));
         }
+    }
+
+    private boolean scaleOutput(Value x) {
+        if (!training || !Shapes.isStatic(x.shape())) return false;
+        long ho = (x.dim(2) + 2L * cfg.pad() - cfg.kernel()) / cfg.stride() + 1, wo = (x.dim(3) + 2L * cfg.pad() - cfg.kernel()) / cfg.stride() + 1;
+        return x.dim(0) * cfg.out() * ho * wo < (long) cfg.out() * cfg.in() * cfg.kernel() * cfg.kernel();
     }
 
     public Value weight() {

@@ -52,7 +52,13 @@ public final class SpectralNorm {
 
     /** W / σ, same shape as the weight; nodes are built in the caller's scope on first use. */
     public Value weight() {
-        if (normalized != null) return normalized;
+        if (normalized == null) normalized = w.graph().div(w, sigma());
+        return normalized;
+    }
+
+    /** σ = u'ᵀ W v (a scalar), built with the power iteration and u's update on first use. */
+    public Value sigma() {
+        if (sigma != null) return sigma;
         Graph g = w.graph();
         long o = w.dim(0);
         Value wm = g.reshape(w, o, -1);
@@ -65,19 +71,12 @@ public final class SpectralNorm {
         sigma = g.sumAll(g.mul(u2, g.gemm(v, wm, null, 1f, 0f, false, true)));
         uNext = g.reshape(u2, o);
         if (params.training()) params.update(u, uNext);
-        normalized = g.div(w, sigma);
-        return normalized;
-    }
-
-    /** σ of the last {@link #weight()} (a scalar), for tests and monitoring. */
-    public Value sigma() {
-        weight();
         return sigma;
     }
 
     /** The updated vector u' [O] (written to the buffer in training graphs). */
     public Value uNext() {
-        weight();
+        sigma();
         return uNext;
     }
 

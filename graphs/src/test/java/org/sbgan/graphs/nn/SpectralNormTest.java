@@ -128,6 +128,34 @@ class SpectralNormTest {
         });
     }
 
+    /**
+     * SNConv in a training graph forms conv(x, W/σ) + b as conv(x, W)·(1/σ) + b where the output is smaller than
+     * the weight: both forms against finite differences in x, W and b, and the chosen form checked by whether the
+     * graph divides the whole weight.
+     */
+    @Test
+    void snConvGradientMatchesFiniteDifferencesWhetherItScalesTheWeightOrTheOutput() {
+        Tensor w = GradCheck.randn(new Random(8), OUT, IN, K, K);
+        Tensor u = Tensor.floats(toFloat(converged(w.floats())), OUT);
+        for (long[] xShape : new long[][] {{1, IN, 2, 2}, {2, IN, 6, 7}}) {
+            boolean scalesOutput = xShape[2] == 2;
+            GradCheck.of("snconv " + java.util.Arrays.toString(xShape)).eps(3e-3).input("x", xShape).input("w", w).input("b", OUT).check((g, in) -> {
+                ConstParams constants = new ConstParams(g, true).with("c.u", u);
+                Params p = new Params() {
+                    public Graph graph() { return g; }
+                    public Value param(String local, Init init, long... shape) { return local.equals("weight") ? in.get(1) : in.get(2); }
+                    public Value buffer(String local, Init init, long... shape) { return constants.buffer(local, init, shape); }
+                    public void update(Value buffer, Value next) { constants.update(buffer, next); }
+                    public boolean training() { return true; }
+                };
+                Value y = new SNConv(p, "c", SNConv.Config.of(IN, OUT, K, 1)).forward(in.get(0));
+                boolean dividesWeight = g.nodes().stream().anyMatch(n -> n.op().type().equals("Div") && java.util.Arrays.equals(n.out(0).shape(), w.shape));
+                assertEquals(!scalesOutput, dividesWeight, "W/σ formed for input " + java.util.Arrays.toString(xShape));
+                return y;
+            });
+        }
+    }
+
     /** Away from convergence the gradient still treats u' and v as constants: R/σ − ⟨W, R⟩/σ² · u'vᵀ. */
     @Test
     void gradientTreatsTheSingularVectorsAsConstants() throws Exception {

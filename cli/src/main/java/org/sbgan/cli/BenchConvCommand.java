@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
 /** Times a 3×3 convolution's forward and backward through the StepRunner against a plain ORT Conv session. */
 @Prototype
 @Command(name = "conv", mixinStandardHelpOptions = true,
-        description = {"Time forward and backward (dX + dW, every gradient formulation) of a 3x3 convolution, "
+        description = {"Time forward (ORT Conv and SELECT_GEMM) and backward (dX + dW, every gradient formulation) of a 3x3 convolution, "
                 + "N8 C64->64 64x64 at stride 1, 2 and (1,2) (more shapes with --sweep), run as step graphs by the "
                 + "StepRunner, against a plain one-node ONNX Runtime Conv session. Prints median and minimum ms and "
                 + "GFLOP/s per session; progress goes to stderr."})
@@ -37,8 +37,8 @@ public final class BenchConvCommand implements Callable<Integer> {
             + "instead of one pool per session.")
     boolean globalPool;
 
-    @Option(names = "--sweep", description = "Also time the shapes behind the per-shape dW rule of Nn: deep layers, "
-            + "rule boundaries, RGB in and out.")
+    @Option(names = "--sweep", description = "Also time the shapes behind Nn's per-shape rules (dW, stride-1 dX, forward): deep "
+            + "layers, rule boundaries, RGB in and out.")
     boolean sweep;
 
     @Mixin

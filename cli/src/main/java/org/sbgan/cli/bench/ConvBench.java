@@ -69,6 +69,11 @@ public final class ConvBench {
             return sh > 1 || sw > 1;
         }
 
+        /** Elements of SELECT_GEMM's selection matrix, H·W × k²·Ho·Wo (quadratic in the image size). */
+        public long selectionSize() {
+            return h * w * k * k * ho() * wo();
+        }
+
         public ConvSpec spec() {
             return ConvSpec.of((int) sh, (int) sw, (int) pad);
         }
@@ -95,8 +100,9 @@ public final class ConvBench {
     }
 
     /**
-     * Shapes behind {@link Nn#weightGradFor}: deep layers (few output pixels, many channels), the boundaries
-     * of its rule (32×32 and 16×16 outputs, 8 channels), and RGB in and out.
+     * Shapes behind {@link Nn#weightGradFor} and {@link Nn#convForwardFor}: deep layers (few output pixels, many
+     * channels, G_img's first blocks at the tiny preset), the boundaries of the rules (32×32 and 16×16 outputs,
+     * 8 channels), and RGB in and out.
      */
     public static List<Case> sweepCases() {
         return List.of(new Case("c64_32x32", 8, 64, 64, 32, 32, 3, 1, 1, 1),
@@ -106,6 +112,8 @@ public final class ConvBench {
                 new Case("c128_32x32_s2", 8, 128, 128, 32, 32, 3, 2, 2, 1),
                 new Case("c256_8x8", 8, 256, 256, 8, 8, 3, 1, 1, 1),
                 new Case("c512_4x4", 8, 512, 512, 4, 4, 3, 1, 1, 1),
+                new Case("c256_2x4", 8, 256, 256, 2, 4, 3, 1, 1, 1),
+                new Case("c256_4x8_to128", 8, 256, 128, 4, 8, 3, 1, 1, 1),
                 new Case("c256_16x16_s2", 8, 256, 256, 16, 16, 3, 2, 2, 1),
                 new Case("c8_64x64", 8, 8, 8, 64, 64, 3, 1, 1, 1),
                 new Case("rgb_in", 8, 3, 64, 64, 64, 3, 1, 1, 1),
@@ -143,8 +151,8 @@ public final class ConvBench {
      * {@code maxRelDiff} is the largest difference between results that must agree (forward against the plain
      * session, every gradient formulation against the first), relative to the largest magnitude.
      */
-    public record CaseResult(Case shape, Timing forwardStep, Timing forwardPlain, List<Timing> dx, List<Timing> dw,
-            List<Timing> backward, String defaultDx, String defaultDw, double maxRelDiff) {
+    public record CaseResult(Case shape, Timing forwardStep, Timing forwardPlain, Timing forwardSelect, List<Timing> dx, List<Timing> dw,
+            List<Timing> backward, String defaultForward, String defaultDx, String defaultDw, double maxRelDiff) {
         public String defaultBackward() {
             return defaultDx + " + " + defaultDw;
         }
@@ -194,12 +202,14 @@ public final class ConvBench {
 
             // forward: StepRunner against the plain Conv session
             progress.accept("  forward: building");
-            StepRunner fwd = runner(env, forwardStep(c, w), store, so, open, x, null);
+            StepRunner fwd = runner(env, forwardStep(c, w, Nn.ConvForward.ORT_CONV), store, so, open, x, null);
+            StepRunner select = c.selectionSize() <= MAX_SELECTION ? runner(env, forwardStep(c, w, Nn.ConvForward.SELECT_GEMM), store, so, open, x, null) : null;
             Plain plain = new Plain(env, c, so, x, w);
             open.add(plain);
             progress.accept("  forward: timing " + opt.repeats() + " runs of each");
-            double[][] ft = measure(List.of(fwd::step, plain::run), opt);
+            double[][] ft = measure(select == null ? List.of(fwd::step, plain::run) : List.of(fwd::step, plain::run, select::step), opt);
             double diff = relDiff(fwd.metricBuffer("y"), plain.y());
+            if (select != null) diff = Math.max(diff, relDiff(select.metricBuffer("y"), plain.y()));
 
             // backward: dX alone, dW alone, and dX + dW for every combination
             List<String> dxForms = new ArrayList<>();
@@ -233,8 +243,10 @@ public final class ConvBench {
                 Timing l = labels.get(i), t = timing(l.pass(), l.formulation(), bt[i], l.flops());
                 (l.pass().equals("dX") ? dxT : l.pass().equals("dW") ? dwT : bwT).add(t);
             }
-            return new CaseResult(c, timing("forward", "StepRunner", ft[0], c.forwardFlops()),
-                    timing("forward", "plain ORT Conv session", ft[1], c.forwardFlops()), dxT, dwT, bwT,
+            return new CaseResult(c, timing("forward", "StepRunner, ORT Conv", ft[0], c.forwardFlops()),
+                    timing("forward", "plain ORT Conv session", ft[1], c.forwardFlops()),
+                    select == null ? null : timing("forward", "StepRunner, " + Nn.ConvForward.SELECT_GEMM.name(), ft[2], c.forwardFlops()), dxT, dwT, bwT,
+                    "StepRunner, " + (defaultForward(c) == Nn.ConvForward.ORT_CONV ? "ORT Conv" : defaultForward(c).name()),
                     c.strided() ? ConvGradients.MEASURED.stridedDx().name() : defaultStride1Dx(c), defaultWeightGrad(c).name(), diff);
         } finally {
             for (int i = open.size() - 1; i >= 0; i--) {
@@ -245,6 +257,14 @@ public final class ConvBench {
                 }
             }
         }
+    }
+
+    /** The forward formulation a training graph uses for {@code c} by default. */
+    /** SELECT_GEMM is timed only where its selection matrix is at most this many elements (16 MB). */
+    static final long MAX_SELECTION = 1L << 22;
+
+    static Nn.ConvForward defaultForward(Case c) {
+        return ConvGradients.MEASURED.forwardFor(c.x(), c.o(), c.ho() * c.wo());
     }
 
     /** The dW formulation a graph uses for {@code c} by default. */
@@ -305,12 +325,12 @@ public final class ConvBench {
         return r;
     }
 
-    /** y = conv(x, W): x a batch input, W state, y a metric. */
-    static StepGraph forwardStep(Case c, float[] w) {
+    /** y = conv(x, W) in the given formulation: x a batch input, W state, y a metric. */
+    static StepGraph forwardStep(Case c, float[] w, Nn.ConvForward form) {
         StepBuilder sb = new StepBuilder("conv_forward_" + c.name());
         Value x = sb.batch("x", c.x());
         Value wv = sb.param("w", Tensor.floats(w, c.weight()));
-        sb.metric("y", sb.graph().conv(x, wv, null, c.spec()));
+        sb.metric("y", sb.graph().convGradients(ConvGradients.MEASURED.withForward(form)).conv(x, wv, null, c.spec()));
         return sb.build("forward of " + c.describe());
     }
 
@@ -346,7 +366,7 @@ public final class ConvBench {
         final Map<String, OnnxValue> pinned;
 
         Plain(OrtEnvironment env, Case c, OrtSession.SessionOptions so, float[] xd, float[] wd) throws OrtException {
-            Graph g = new Graph("conv_" + c.name());
+            Graph g = new Graph("conv_" + c.name()).convGradients(ConvGradients.INFERENCE);
             Value xv = g.input("x", c.x()), wv = g.input("w", c.weight());
             byte[] model = OnnxExport.model(g, Map.of("y", g.conv(xv, wv, null, c.spec()))).toByteArray();
             session = env.createSession(model, so);
@@ -469,11 +489,13 @@ public final class ConvBench {
             List<Timing> all = new ArrayList<>();
             all.add(r.forwardStep());
             all.add(r.forwardPlain());
+            if (r.forwardSelect() != null) all.add(r.forwardSelect());
             all.addAll(r.dx());
             all.addAll(r.dw());
             all.addAll(r.backward());
             for (Timing t : all) {
                 String def = switch (t.pass()) {
+                    case "forward" -> r.defaultForward();
                     case "dX" -> r.defaultDx();
                     case "dW" -> r.defaultDw();
                     case "dX+dW" -> r.defaultBackward();
@@ -499,11 +521,12 @@ public final class ConvBench {
             Case c = r.shape();
             ObjectNode n = cases.addObject().put("name", c.name()).put("shape", c.describe()).put("forwardGflop", c.forwardFlops() / 1e9);
             n.putObject("forward").<ObjectNode>set("stepRunner", timing(r.forwardStep()))
-                    .<ObjectNode>set("plain", timing(r.forwardPlain())).put("ratio", r.forwardRatio());
+                    .<ObjectNode>set("plain", timing(r.forwardPlain())).<ObjectNode>set("selectGemm", r.forwardSelect() == null ? null : timing(r.forwardSelect()))
+                    .put("ratio", r.forwardRatio());
             n.set("dx", timings(r.dx()));
             n.set("dw", timings(r.dw()));
             n.set("backward", timings(r.backward()));
-            n.putObject("default").put("dx", r.defaultDx()).put("dw", r.defaultDw())
+            n.putObject("default").put("forward", r.defaultForward()).put("dx", r.defaultDx()).put("dw", r.defaultDw())
                     .set("backward", timing(r.defaultBackwardTiming()));
             n.putObject("fastest").put("dx", r.fastest(r.dx()).formulation()).put("dw", r.fastest(r.dw()).formulation())
                     .put("backward", r.fastest(r.backward()).formulation());

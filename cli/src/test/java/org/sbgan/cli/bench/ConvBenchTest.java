@@ -29,6 +29,8 @@ class ConvBenchTest {
             String dxDefault = r.shape().strided() ? ConvGradients.MEASURED.stridedDx().name() : ConvBench.defaultStride1Dx(r.shape());
             assertEquals(ConvBench.combo(dxDefault, ConvBench.defaultWeightGrad(r.shape())), r.defaultBackwardTiming().formulation());
             assertTrue(r.forwardStep().medianMs() > 0 && r.forwardPlain().medianMs() > 0);
+            assertTrue(r.forwardSelect().medianMs() > 0, "SELECT_GEMM is timed where its selection is small (its y is in maxRelDiff)");
+            assertEquals("StepRunner, ORT Conv", r.defaultForward(), "these shapes are too thin for SELECT_GEMM");
             assertEquals(2 * r.forwardStep().flops(), r.backward().get(0).flops());
         }
         assertTrue(progress.size() >= 3);
@@ -40,6 +42,14 @@ class ConvBenchTest {
         assertEquals(rep.cases().get(0).forwardRatio(), first.get("forward").get("ratio").asDouble(), 1e-12);
         assertEquals(rep.cases().get(0).dw().size(), first.get("dw").size());
         assertTrue(first.get("default").get("backward").get("gflops").asDouble() > 0);
+    }
+
+    @Test
+    void selectGemmIsTimedOnlyWhereItsSelectionMatrixIsSmall() {
+        assertTrue(ConvBench.defaultCases().get(0).selectionSize() > ConvBench.MAX_SELECTION, "64×64: 4096 × 9·4096");
+        ConvBench.Case deep = ConvBench.sweepCases().stream().filter(c -> c.name().equals("c256_2x4")).findFirst().orElseThrow();
+        assertTrue(deep.selectionSize() <= ConvBench.MAX_SELECTION);
+        assertEquals(Nn.ConvForward.SELECT_GEMM, ConvBench.defaultForward(deep));
     }
 
     @Test

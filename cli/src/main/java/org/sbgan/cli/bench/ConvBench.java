@@ -243,10 +243,10 @@ public final class ConvBench {
                 Timing l = labels.get(i), t = timing(l.pass(), l.formulation(), bt[i], l.flops());
                 (l.pass().equals("dX") ? dxT : l.pass().equals("dW") ? dwT : bwT).add(t);
             }
-            return new CaseResult(c, timing("forward", "StepRunner, ORT Conv", ft[0], c.forwardFlops()),
+            return new CaseResult(c, timing("forward", forwardLabel(Nn.ConvForward.ORT_CONV), ft[0], c.forwardFlops()),
                     timing("forward", "plain ORT Conv session", ft[1], c.forwardFlops()),
-                    select == null ? null : timing("forward", "StepRunner, " + Nn.ConvForward.SELECT_GEMM.name(), ft[2], c.forwardFlops()), dxT, dwT, bwT,
-                    "StepRunner, " + (defaultForward(c) == Nn.ConvForward.ORT_CONV ? "ORT Conv" : defaultForward(c).name()),
+                    select == null ? null : timing("forward", forwardLabel(Nn.ConvForward.SELECT_GEMM), ft[2], c.forwardFlops()), dxT, dwT, bwT,
+                    forwardLabel(defaultForward(c)),
                     c.strided() ? ConvGradients.MEASURED.stridedDx().name() : defaultStride1Dx(c), defaultWeightGrad(c).name(), diff);
         } finally {
             for (int i = open.size() - 1; i >= 0; i--) {
@@ -259,12 +259,17 @@ public final class ConvBench {
         }
     }
 
-    /** The forward formulation a training graph uses for {@code c} by default. */
     /** SELECT_GEMM is timed only where its selection matrix is at most this many elements (16 MB). */
     static final long MAX_SELECTION = 1L << 22;
 
+    /** The forward formulation a training graph uses for {@code c} by default. */
     static Nn.ConvForward defaultForward(Case c) {
         return ConvGradients.MEASURED.forwardFor(c.x(), c.o(), c.ho() * c.wo());
+    }
+
+    /** The table's and JSON's name for a StepRunner forward in formulation {@code f}. */
+    static String forwardLabel(Nn.ConvForward f) {
+        return "StepRunner, " + (f == Nn.ConvForward.ORT_CONV ? "ORT Conv" : f.name());
     }
 
     /** The dW formulation a graph uses for {@code c} by default. */

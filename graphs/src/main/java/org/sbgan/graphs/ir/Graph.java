@@ -296,7 +296,7 @@ public final class Graph {
     public Value conv(Value x, Value w, Value bias, ConvSpec spec) {
         if (w.rank() == 4 && x.rank() == 4 && w.dim(1) == x.dim(1)) {
             long[] k = kernelShape(w), st = spec.strides(), pd = spec.pads();
-            long ho = (x.dim(2) + pd[0] + pd[2] - k[0]) / st[0] + 1, wo = (x.dim(3) + pd[1] + pd[3] - k[1]) / st[1] + 1;
+            long ho = Nn.outSize(x.dim(2), k[0], st[0], pd[0], pd[2]), wo = Nn.outSize(x.dim(3), k[1], st[1], pd[1], pd[3]);
             if (convGradients.forwardFor(x.shape(), w.dim(0), ho * wo) == Nn.ConvForward.SELECT_GEMM) return Nn.selectGemmConv(this, x, w, bias, spec);
         }
         Attrs at = Attrs.of("strides", spec.strides(), "pads", spec.pads(), "kernel_shape", kernelShape(w));

@@ -4,6 +4,7 @@ import org.sbgan.graphs.ir.ConvSpec;
 import org.sbgan.graphs.ir.Graph;
 import org.sbgan.graphs.ir.Shapes;
 import org.sbgan.graphs.ir.Value;
+import org.sbgan.graphs.ops.Nn;
 
 /**
  * Plain convolution whose weight is spectrally normalised ({@link SpectralNorm}), as SPADE's ResBlk convs and
@@ -65,7 +66,7 @@ public final class SNConv {
 
     private boolean scaleOutput(Value x) {
         if (!training || !Shapes.isStatic(x.shape())) return false;
-        long ho = (x.dim(2) + 2L * cfg.pad() - cfg.kernel()) / cfg.stride() + 1, wo = (x.dim(3) + 2L * cfg.pad() - cfg.kernel()) / cfg.stride() + 1;
+        long ho = Nn.outSize(x.dim(2), cfg.kernel(), cfg.stride(), cfg.pad(), cfg.pad()), wo = Nn.outSize(x.dim(3), cfg.kernel(), cfg.stride(), cfg.pad(), cfg.pad());
         return x.dim(0) * cfg.out() * ho * wo < (long) cfg.out() * cfg.in() * cfg.kernel() * cfg.kernel();
     }
 

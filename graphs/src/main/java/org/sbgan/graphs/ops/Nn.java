@@ -309,7 +309,8 @@ public final class Nn {
         return g.reshape(dw, o, c, kernel[0], kernel[1]);
     }
 
-    static long outSize(long in, long k, long s, long pb, long pe) {
+    /** Output length of a convolution or pooling axis (−1 for a dynamic input). */
+    public static long outSize(long in, long k, long s, long pb, long pe) {
         if (in < 0) return -1;
         long span = in + pb + pe - k;
         if (span < 0) throw new ShapeError("kernel " + k + " is larger than the padded input " + (in + pb + pe));
